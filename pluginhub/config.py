@@ -1,0 +1,86 @@
+"""Settings, read from the environment and an optional `.env` file.
+
+Every limit the API enforces lives here so that an operator can tune it
+without touching code; the defaults are the product's documented limits.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+PREFIX = "PLUGINHUB_"
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse `KEY=value` lines; the process environment still wins over them."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite://./data/pluginhub.sqlite3"
+    storage_dir: str = "./data/packages"
+    secret_key: str = ""
+    public_url: str = ""
+    max_package_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+    default_page_size: int = 20
+    max_page_size: int = 100
+    max_query_depth: int = 12
+    max_query_tokens: int = 2000
+    max_aliases: int = 30
+    download_url_ttl: int = 3600
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
+        env: dict[str, str] = read_dotenv(dotenv) if dotenv else {}
+        env.update(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            if f.type in ("int", int):
+                values[f.name] = int(raw)
+            elif f.type in ("bool", bool):
+                values[f.name] = raw.lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_secret_key(self) -> "Settings":
+        """Fill in a secret key, generating one under ./data/ on first run.
+
+        The key signs package download links; keeping it in a file means
+        links survive a restart without the operator having to set anything.
+        """
+        if self.secret_key:
+            return self
+        key_file = Path("./data/secret_key")
+        if key_file.is_file():
+            key = key_file.read_text(encoding="utf-8").strip()
+        else:
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            tmp = key_file.with_suffix(".tmp")
+            tmp.write_text(key, encoding="utf-8")
+            tmp.chmod(0o600)
+            os.replace(tmp, key_file)
+        return replace(self, secret_key=key)

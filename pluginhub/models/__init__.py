@@ -1,0 +1,35 @@
+"""Tortoise models: the data and the invariants the database itself keeps."""
+
+from .accounts import Account, ApiToken, Entity
+from .enums import (
+    DebugBindingStatus,
+    OrderStatus,
+    PluginEventKind,
+    Role,
+    Scene,
+    VersionAction,
+    VersionStatus,
+)
+from .events import PluginEvent
+from .plugins import MiniProgram, OnlineRecord, Plugin, PluginVersion
+from .relations import DebugBinding, PluginOrder
+
+__all__ = [
+    "Account",
+    "ApiToken",
+    "DebugBinding",
+    "DebugBindingStatus",
+    "Entity",
+    "MiniProgram",
+    "OnlineRecord",
+    "OrderStatus",
+    "Plugin",
+    "PluginEvent",
+    "PluginEventKind",
+    "PluginOrder",
+    "PluginVersion",
+    "Role",
+    "Scene",
+    "VersionAction",
+    "VersionStatus",
+]
