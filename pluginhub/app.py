@@ -1,0 +1,123 @@
+"""The ASGI application: GraphQL with GraphiQL, health checks and package downloads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from tortoise.connection import get_connection
+
+from . import db, signing
+from .config import Settings
+from .middleware import BodyLimit, OrmContext, RequestId
+from .packages import PackageStore
+from .resolvers.accounts import authenticate
+from .schema import build_schema
+from .schema.context import Context
+
+log = logging.getLogger("pluginhub")
+
+
+class NotMigrated(RuntimeError):
+    pass
+
+
+def bearer(value: str | None) -> str | None:
+    if value and value[:7].lower() == "bearer ":
+        return value[7:].strip()
+    return None
+
+
+class GraphQLApp(GraphQL):
+    def __init__(self, settings: Settings, store: PackageStore) -> None:
+        super().__init__(build_schema(settings), graphql_ide="graphiql", multipart_uploads_enabled=True)
+        self.settings = settings
+        self.store = store
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        token = bearer(request.headers.get("authorization"))
+        viewer = await authenticate(token) if token else None
+        base_url = self.settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
+        return Context(
+            settings=self.settings,
+            store=self.store,
+            viewer=viewer,
+            request_id=request.scope.get("state", {}).get("request_id", "-"),
+            base_url=base_url.rstrip("/"),
+            request=request,
+            response=response,
+        )
+
+
+def create_app(settings: Settings) -> Starlette:
+    settings = settings.with_secret_key()
+    store = PackageStore(settings.storage_dir)
+    graphql = GraphQLApp(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        orm = await db.open_context(settings)
+        pending = await db.pending_migrations(orm)
+        if pending:
+            await orm.close_connections()
+            raise NotMigrated(f"the database is not migrated ({', '.join(pending)}): run `pluginhub migrate`")
+        app.state.orm = orm
+        try:
+            yield
+        finally:
+            app.state.orm = None
+            await orm.close_connections()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await get_connection("default").execute_query("SELECT 1")
+        except Exception:
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def download(request: Request) -> Response:
+        sha256 = request.path_params["sha256"]
+        query = request.query_params
+        name, expires, sig = query.get("name", ""), query.get("expires", ""), query.get("sig", "")
+        if not signing.verify(settings.secret_key, sha256, name, expires, sig):
+            return PlainTextResponse("link expired or invalid", status_code=403)
+        path = store.path(sha256)
+        if not path.is_file():
+            return PlainTextResponse("package not found", status_code=404)
+        return FileResponse(path, filename=name, media_type="application/zip")
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/packages/{sha256:str}", download),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_package_bytes=settings.max_package_bytes),
+            Middleware(OrmContext),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.orm = None
+    app.state.settings = settings
+    return app
+
+
+def from_env() -> Starlette:
+    """The factory `pluginhub serve` hands to uvicorn (one call per worker)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,197 @@
+"""The `pluginhub` command: serve, migrate, and the operator's chores.
+
+Commands that create something print one JSON object on stdout with
+`--json`, and nothing else there, so scripts can read them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from . import db
+from .config import Settings
+from .models import Role
+
+
+def _print(args: argparse.Namespace, data: dict[str, Any], human: str) -> None:
+    print(json.dumps(data) if args.json else human)
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    orm = await db.open_context(settings)
+    try:
+        with db.activate(orm):
+            pending = await db.pending_migrations(orm)
+            if pending:
+                raise SystemExit(f"pluginhub: the database is not migrated: run `pluginhub migrate` first")
+            return await work()
+    finally:
+        await orm.close_connections()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if args.workers > 1 and settings.is_sqlite:
+        print(
+            "pluginhub: --workers > 1 needs PostgreSQL: SQLite is one file that one process writes, and "
+            "live events are delivered in process. Set PLUGINHUB_DATABASE_URL=postgres://... or run one worker.",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def check() -> list[str]:
+        orm = await db.open_context(settings)
+        try:
+            return await db.pending_migrations(orm)
+        finally:
+            await orm.close_connections()
+
+    pending = asyncio.run(check())
+    if pending:
+        print(
+            f"pluginhub: the database is not migrated ({', '.join(pending)} pending): run `pluginhub migrate`",
+            file=sys.stderr,
+        )
+        return 2
+    uvicorn.run(
+        "pluginhub.app:from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws="websockets",
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(db.migrate(settings))
+    print("pluginhub: database migrated", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from .demo import DemoNotEmpty, load_demo
+
+    settings = settings.with_secret_key()
+    try:
+        tokens = asyncio.run(_with_db(settings, lambda: load_demo(settings)))
+    except DemoNotEmpty as exc:
+        print(f"pluginhub: {exc}", file=sys.stderr)
+        return 1
+    _print(args, {"tokens": tokens}, "\n".join(f"{name}: {token}" for name, token in tokens.items()))
+    return 0
+
+
+def cmd_entity_create(args: argparse.Namespace, settings: Settings) -> int:
+    from .resolvers.accounts import create_entity
+
+    entity = asyncio.run(_with_db(settings, lambda: create_entity(args.name)))
+    _print(args, {"id": entity.id, "name": entity.name}, f"entity {entity.id}: {entity.name}")
+    return 0
+
+
+def cmd_account_create(args: argparse.Namespace, settings: Settings) -> int:
+    from .models import Entity
+    from .resolvers.accounts import create_account
+
+    async def work() -> Any:
+        if not await Entity.exists(id=args.entity):
+            raise SystemExit(f"pluginhub: no entity with id {args.entity}")
+        return await create_account(args.entity, args.name, Role(args.role.upper()))
+
+    account, token = asyncio.run(_with_db(settings, work))
+    data = {"id": account.id, "name": account.name, "role": account.role.value, "entity_id": account.entity_id, "token": token}
+    _print(args, data, f"account {account.id} ({account.role.value.lower()}) created; its token (shown once):\n{token}")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from .models import Account
+    from .resolvers.accounts import issue_token
+
+    async def work() -> Any:
+        if not await Account.exists(id=args.account):
+            raise SystemExit(f"pluginhub: no account with id {args.account}")
+        return await issue_token(args.account)
+
+    token, raw = asyncio.run(_with_db(settings, work))
+    _print(args, {"id": token.id, "token": raw}, f"token {token.id} (shown once):\n{raw}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from .resolvers.accounts import revoke_token
+
+    if not asyncio.run(_with_db(settings, lambda: revoke_token(args.id))):
+        print(f"pluginhub: no active token with id {args.id}", file=sys.stderr)
+        return 1
+    print(f"token {args.id} revoked", file=sys.stderr)
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from .schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="pluginhub", description="The plugin console's GraphQL API.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("migrate", help="apply the database migrations").set_defaults(run=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="load demo data into an empty database")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(run=cmd_demo)
+
+    entity = commands.add_parser("entity", help="manage entities").add_subparsers(dest="action", required=True)
+    entity_create = entity.add_parser("create", help="create an entity")
+    entity_create.add_argument("name")
+    entity_create.add_argument("--json", action="store_true")
+    entity_create.set_defaults(run=cmd_entity_create)
+
+    account = commands.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
+    account_create = account.add_parser("create", help="create an account and its first token")
+    account_create.add_argument("--entity", type=int, required=True)
+    account_create.add_argument("--name", required=True)
+    account_create.add_argument("--role", choices=["developer", "reviewer"], default="developer")
+    account_create.add_argument("--json", action="store_true")
+    account_create.set_defaults(run=cmd_account_create)
+
+    token = commands.add_parser("token", help="manage API tokens").add_subparsers(dest="action", required=True)
+    token_create = token.add_parser("create", help="issue another token")
+    token_create.add_argument("--account", type=int, required=True)
+    token_create.add_argument("--json", action="store_true")
+    token_create.set_defaults(run=cmd_token_create)
+    token_revoke = token.add_parser("revoke", help="revoke a token at once")
+    token_revoke.add_argument("id", type=int)
+    token_revoke.set_defaults(run=cmd_token_revoke)
+
+    commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    sys.exit(args.run(args, Settings.from_env()))
+
+
+if __name__ == "__main__":
+    main()

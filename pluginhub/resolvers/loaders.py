@@ -1,0 +1,97 @@
+"""Batch functions behind the per-request DataLoaders.
+
+Each takes every key a query level asked for and answers them with one SQL
+statement, so the number of statements follows the depth of a query, not the
+number of rows in it. The schema wraps them in DataLoaders; they stay plain
+Python here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any, TypeVar
+
+from tortoise.models import Model
+
+from ..models import PluginEvent, PluginVersion, VersionStatus
+from .access import event_filter
+from .pagination import Ordering, Page, PageArgs, paginate_many
+from .versions import PluginSlots, load_slots
+from .viewer import Viewer
+
+M = TypeVar("M", bound=Model)
+
+NEWEST_VERSIONS = Ordering((("version_key", True), ("id", True)))
+EVENT_ORDER = Ordering((("id", False),))
+
+
+async def by_pk(model: type[M], keys: Sequence[Any], **filters: Any) -> list[M | None]:
+    pk = model._meta.pk_attr
+    rows = await model.filter(**{f"{pk}__in": list(set(keys))}, **filters)
+    found = {row.pk: row for row in rows}
+    return [found.get(key) for key in keys]
+
+
+async def live_versions(keys: Sequence[int]) -> list[PluginVersion | None]:
+    """Deleted versions disappear from every lookup."""
+    return await by_pk(PluginVersion, keys, deleted_at=None)
+
+
+async def slots(keys: Sequence[str]) -> list[PluginSlots]:
+    found = await load_slots(list(set(keys)))
+    return [found[key] for key in keys]
+
+
+async def _pages_by_group(
+    keys: Sequence[tuple[Any, ...]],
+    base_for: Any,
+    parent: str,
+    ordering: Ordering,
+) -> list[Page[Any]]:
+    """Keys are (parent, *group, args): one batched query per distinct (group, args)."""
+    groups: dict[Hashable, list[Any]] = defaultdict(list)
+    for parent_id, *group, args in keys:
+        groups[(tuple(group), args)].append(parent_id)
+    pages: dict[Hashable, Page[Any]] = {}
+    for (group, args), parents in groups.items():
+        found = await paginate_many(base_for(*group), parent, parents, ordering, args)
+        for parent_id, page in found.items():
+            pages[(parent_id, *group, args)] = page
+    return [pages[tuple(key)] for key in keys]
+
+
+# A version page key: (plugin_id, sees_all, statuses, args)
+VersionPageKey = tuple[str, bool, tuple[VersionStatus, ...], PageArgs]
+
+
+async def version_pages(keys: Sequence[VersionPageKey]) -> list[Page[PluginVersion]]:
+    def base(sees_all: bool, statuses: tuple[VersionStatus, ...]):
+        qs = PluginVersion.filter(deleted_at=None)
+        if not sees_all:
+            qs = qs.filter(status=VersionStatus.ONLINE)
+        if statuses:
+            qs = qs.filter(status__in=list(statuses))
+        return qs
+
+    return await _pages_by_group(keys, base, "plugin_id", NEWEST_VERSIONS)
+
+
+def _event_base(viewer: Viewer, scope: str):
+    return PluginEvent.filter(event_filter(viewer, scope))
+
+
+async def plugin_event_pages(viewer: Viewer, keys: Sequence[tuple[str, str, PageArgs]]) -> list[Page[PluginEvent]]:
+    return await _pages_by_group(keys, lambda scope: _event_base(viewer, scope), "plugin_id", EVENT_ORDER)
+
+
+async def version_event_pages(viewer: Viewer, keys: Sequence[tuple[int, str, PageArgs]]) -> list[Page[PluginEvent]]:
+    return await _pages_by_group(keys, lambda scope: _event_base(viewer, scope), "version_id", EVENT_ORDER)
+
+
+async def versions_by_number(keys: Sequence[tuple[str, str]]) -> list[PluginVersion | None]:
+    rows = await PluginVersion.filter(
+        plugin_id__in=list({p for p, _ in keys}), version__in=list({v for _, v in keys}), deleted_at=None
+    )
+    found = {(row.plugin_id, row.version): row for row in rows}
+    return [found.get(key) for key in keys]

@@ -1,0 +1,69 @@
+"""`node(id:)`: find any object by its type and key, as its viewer may see it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from tortoise.models import Model
+
+from ..models import Account, Entity, MiniProgram, PluginEvent
+from .access import event_filter, event_scope, visible_mini_program, visible_plugin, visible_version
+from .identifiers import PUBLIC_ID
+from .viewer import Viewer
+
+
+def _int(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+async def _plugin(viewer: Viewer, raw: str) -> Model | None:
+    return await visible_plugin(viewer, raw) if PUBLIC_ID.fullmatch(raw) else None
+
+
+async def _mini_program(viewer: Viewer, raw: str) -> Model | None:
+    return await visible_mini_program(viewer, raw) if PUBLIC_ID.fullmatch(raw) else None
+
+
+async def _version(viewer: Viewer, raw: str) -> Model | None:
+    key = _int(raw)
+    return await visible_version(viewer, key) if key is not None else None
+
+
+async def _entity(viewer: Viewer, raw: str) -> Model | None:
+    """Entity names are public: they appear on every plugin's public face."""
+    key = _int(raw)
+    return await Entity.get_or_none(id=key) if key is not None else None
+
+
+async def _account(viewer: Viewer, raw: str) -> Model | None:
+    """Accounts are seen by their own entity only."""
+    key = _int(raw)
+    return await Account.get_or_none(id=key, entity_id=viewer.entity_id) if key is not None else None
+
+
+async def _event(viewer: Viewer, raw: str) -> Model | None:
+    key = _int(raw)
+    if key is None:
+        return None
+    event = await PluginEvent.filter(id=key).select_related("plugin").first()
+    if event is None or not await visible_plugin(viewer, event.plugin_id):
+        return None
+    scope = event_scope(viewer, event.plugin.entity_id)
+    return await PluginEvent.filter(event_filter(viewer, scope), id=key).first()
+
+
+FINDERS: dict[str, Callable[[Viewer, str], Awaitable[Model | None]]] = {
+    "Entity": _entity,
+    "Account": _account,
+    "MiniProgram": _mini_program,
+    "Plugin": _plugin,
+    "PluginVersion": _version,
+    "PluginEvent": _event,
+}
+
+
+async def find_node(viewer: Viewer, type_name: str, key: str) -> Model | None:
+    finder = FINDERS.get(type_name)
+    return await finder(viewer, key) if finder else None
+
+

@@ -1,0 +1,40 @@
+"""The GraphQL schema: strawberry types mapped onto the resolvers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from ..config import Settings
+from .extensions import extensions, log_errors
+from .mutation import Mutation
+from .query import Query
+
+DateTime = strawberry.scalar(
+    datetime,
+    name="DateTime",
+    description="A moment in time: ISO 8601 in UTC, e.g. 2026-11-21T08:30:00Z.",
+    serialize=lambda value: value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+    parse_value=lambda value: datetime.fromisoformat(value),
+)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        log_errors(errors, execution_context)
+
+
+def build_schema(settings: Settings | None = None) -> Schema:
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions(settings or Settings()),
+        scalar_overrides={datetime: DateTime},
+    )
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,71 @@
+"""What every resolver gets: the viewer, the settings, the store, the loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+
+from ..config import Settings
+from ..models import Account, Entity, MiniProgram, Plugin
+from ..packages import PackageStore
+from ..resolvers import loaders
+from ..resolvers.errors import RequestError
+from ..resolvers.pagination import PageArgs
+from ..resolvers.viewer import Viewer
+
+
+class Loaders:
+    """One set per request, so nothing cached outlives the request that saw it."""
+
+    def __init__(self, viewer: Viewer | None) -> None:
+        self.entity = DataLoader(load_fn=partial(loaders.by_pk, Entity))
+        self.account = DataLoader(load_fn=partial(loaders.by_pk, Account))
+        self.plugin = DataLoader(load_fn=partial(loaders.by_pk, Plugin))
+        self.mini_program = DataLoader(load_fn=partial(loaders.by_pk, MiniProgram))
+        self.version = DataLoader(load_fn=loaders.live_versions)
+        self.version_by_number = DataLoader(load_fn=loaders.versions_by_number)
+        self.slots = DataLoader(load_fn=loaders.slots)
+        self.version_pages = DataLoader(load_fn=loaders.version_pages)
+        self.plugin_event_pages = DataLoader(load_fn=partial(loaders.plugin_event_pages, viewer))
+        self.version_event_pages = DataLoader(load_fn=partial(loaders.version_event_pages, viewer))
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: PackageStore
+    viewer: Viewer | None
+    request_id: str
+    base_url: str
+    request: Any = None
+    response: Any = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.viewer)
+
+    @property
+    def me(self) -> Viewer:
+        """The viewer, for resolvers that only run once authentication passed."""
+        if self.viewer is None:
+            raise RequestError("UNAUTHENTICATED", "sign in with an `Authorization: Bearer <token>` header")
+        return self.viewer
+
+    def page(
+        self, first: int | None = None, after: str | None = None, last: int | None = None, before: str | None = None
+    ) -> PageArgs:
+        return PageArgs.checked(
+            first,
+            after,
+            last,
+            before,
+            default_size=self.settings.default_page_size,
+            max_size=self.settings.max_page_size,
+        )
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,141 @@
+"""Schema extensions: authentication, error codes, masking and limits.
+
+Every top-level error carries `extensions.code`. Errors the client caused
+(auth, malformed queries, limits, bad arguments) are shown as they are;
+anything unexpected is replaced by "internal error" with the request id, and
+logged in full under that id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
+from graphql.language import FieldNode
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from ..config import Settings
+from ..resolvers.errors import RequestError, UserError
+
+log = logging.getLogger("pluginhub.errors")
+CLIENT_ERRORS = (RequestError, UserError)
+LIMIT_MESSAGES = ("exceeds maximum operation depth", "aliases found", "tokens. Parsing aborted")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, (*CLIENT_ERRORS, GraphQLError))
+
+
+def request_id(context: Any) -> str:
+    return getattr(context, "request_id", "-")
+
+
+class Authentication(SchemaExtension):
+    """Refuse any operation that reads more than introspection without a valid token."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if getattr(ctx.context, "viewer", None) is None and _needs_viewer(ctx.graphql_document, ctx.operation_name):
+            ctx.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "authentication required: send `Authorization: Bearer <token>`",
+                        extensions={"code": "UNAUTHENTICATED"},
+                    )
+                ],
+            )
+        yield
+
+
+def _needs_viewer(document: Any, operation_name: str | None) -> bool:
+    if document is None:
+        return False
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name and (definition.name is None or definition.name.value != operation_name):
+            continue
+        for selection in definition.selection_set.selections:
+            if not (isinstance(selection, FieldNode) and selection.name.value.startswith("__")):
+                return True
+    return False
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every client error its code: the domain's, or one for a bad or too-big query."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or []:
+            if error.extensions and "code" in error.extensions:
+                continue
+            original = error.original_error
+            if isinstance(original, CLIENT_ERRORS):
+                code = str(original.code)
+            elif original is not None:
+                continue  # unexpected: MaskInternalErrors deals with it
+            elif any(marker in error.message for marker in LIMIT_MESSAGES):
+                code = "LIMIT_EXCEEDED"
+            elif error.message.startswith("Syntax Error"):
+                code = "GRAPHQL_PARSE_FAILED"
+            else:
+                code = "GRAPHQL_VALIDATION_FAILED"
+            error.extensions = {**(error.extensions or {}), "code": code}
+
+
+class MaskInternalErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message="internal error")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        rid = request_id(self.execution_context.context)
+        return GraphQLError(
+            f"internal error (request id {rid})",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": rid},
+        )
+
+
+def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> None:
+    """The full trace of unexpected errors, under the request id the client sees."""
+    context = getattr(execution_context, "context", None)
+    for error in errors:
+        if is_unexpected(error):
+            log.error(
+                "request %s failed at %s",
+                request_id(context),
+                ".".join(str(p) for p in error.path or []),
+                exc_info=error.original_error,
+            )
+        else:
+            log.debug("client error: %s", error.message)
+
+
+def extensions(settings: Settings) -> list[Any]:
+    return [
+        Authentication,
+        partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
+        MaskInternalErrors,
+        ErrorCodes,
+    ]

@@ -1,0 +1,31 @@
+"""Signed, expiring package download links.
+
+The link carries its expiry and an HMAC over the package hash, file name and
+expiry, so it needs no bearer token and no server-side state, and any edit
+to it (or its expiry passing) makes it worthless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from urllib.parse import urlencode
+
+
+def _signature(secret: str, sha256: str, file_name: str, expires: int) -> str:
+    message = f"{sha256}\n{file_name}\n{expires}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def download_path(secret: str, sha256: str, file_name: str, ttl: int, now: float | None = None) -> str:
+    expires = int((time.time() if now is None else now) + ttl)
+    query = urlencode({"name": file_name, "expires": expires, "sig": _signature(secret, sha256, file_name, expires)})
+    return f"/packages/{sha256}?{query}"
+
+
+def verify(secret: str, sha256: str, file_name: str, expires: str, signature: str, now: float | None = None) -> bool:
+    if not expires.isdigit() or int(expires) < (time.time() if now is None else now):
+        return False
+    expected = _signature(secret, sha256, file_name, int(expires))
+    return hmac.compare_digest(expected, signature)
