@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from graphql import GraphQLError
 
 from ..config import Settings
@@ -14,7 +15,6 @@ from .mutation import Mutation
 from .query import Query
 
 DateTime = strawberry.scalar(
-    datetime,
     name="DateTime",
     description="A moment in time: ISO 8601 in UTC, e.g. 2026-11-21T08:30:00Z.",
     serialize=lambda value: value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
@@ -32,7 +32,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions(settings or Settings()),
-        scalar_overrides={datetime: DateTime},
+        config=StrawberryConfig(scalar_map={datetime: DateTime}),
     )
 
 

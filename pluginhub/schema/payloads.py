@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -32,13 +33,17 @@ class UserError:
 
 
 async def attempt(payload: Callable[..., P], work: Awaitable[Any]) -> P:
-    """Run a mutation; a broken rule comes back as `userErrors` with the object null."""
+    """Run a mutation; a broken rule comes back as `userErrors` with the object null.
+
+    Every payload holds one object field beside `user_errors`.
+    """
+    (name,) = [f.name for f in dataclasses.fields(payload) if f.name != "user_errors"]  # type: ignore[arg-type]
     try:
         result = await work
     except errors.UserError as exc:
         user_error = UserError(code=enums.ErrorCode(exc.code.value), message=exc.message, field=exc.field)
-        return payload(None, [user_error])
-    return payload(result, [])
+        return payload(**{name: None, "user_errors": [user_error]})
+    return payload(**{name: result, "user_errors": []})
 
 
 def decode_id(raw: str, type_name: str, field: list[str]) -> int:

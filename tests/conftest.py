@@ -1,0 +1,188 @@
+"""Test fixtures: a real, migrated database and the real app over HTTP.
+
+The suite runs on SQLite by default. With PLUGINHUB_TEST_BACKEND=postgres it
+creates a fresh database on the server named by PLUGINHUB_TEST_POSTGRES_URL,
+migrates it, and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import pytest_asyncio
+from starlette.applications import Starlette
+from tortoise.context import set_global_context
+from tortoise.contrib.test import truncate_all_models
+
+from pluginhub import db
+from pluginhub.app import create_app
+from pluginhub.config import Settings
+from tests.helpers import Console
+
+BACKEND = os.environ.get("PLUGINHUB_TEST_BACKEND", "sqlite")
+POSTGRES_URL = os.environ.get("PLUGINHUB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="needs PostgreSQL (PLUGINHUB_TEST_BACKEND=postgres)")
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    base = POSTGRES_URL.replace("postgres://", "postgresql://", 1)
+    conn = await asyncpg.connect(base)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _with_database(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest_asyncio.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if BACKEND != "postgres":
+        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"pluginhub_test_{uuid.uuid4().hex[:12]}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(POSTGRES_URL, name)
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        storage_dir=str(tmp_path_factory.mktemp("packages")),
+        secret_key="test-secret-key",
+        max_package_bytes=256 * 1024,
+    )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    await db.migrate(settings)
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        # Tests read the database directly too; outside a request they use this context.
+        set_global_context(application.state.orm)
+        yield application
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with db.activate(app.state.orm):
+        await truncate_all_models()
+    yield
+
+
+@pytest_asyncio.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest_asyncio.fixture
+async def console(client: httpx.AsyncClient, settings: Settings) -> Console:
+    return Console(client, settings)
+
+
+# ---------------------------------------------------------------- people
+
+
+@pytest_asyncio.fixture
+async def alice(console: Console):
+    """A developer of the entity that owns the plugins under test."""
+    return await console.person("Acme Plugins", "alice")
+
+
+@pytest_asyncio.fixture
+async def alice_colleague(console: Console, alice):
+    return await console.person_in(alice.entity_id, "carol")
+
+
+@pytest_asyncio.fixture
+async def bob(console: Console):
+    """A developer of another entity: an outsider to alice's plugins, a host owner."""
+    return await console.person("Blue Harbor", "bob")
+
+
+@pytest_asyncio.fixture
+async def rita(console: Console):
+    """A platform reviewer."""
+    return await console.person("Platform Review", "rita", role="reviewer")
+
+
+# ---------------------------------------------------------------- plugins and versions by state
+
+
+@pytest_asyncio.fixture
+async def plugin(console: Console, alice):
+    return await console.create_plugin(alice, "Pay Button")
+
+
+@pytest_asyncio.fixture
+async def development_version(console: Console, alice, plugin):
+    return await console.upload(alice, plugin, "1.0.0")
+
+
+@pytest_asyncio.fixture
+async def auditing_version(console: Console, alice, development_version):
+    return await console.submit(alice, development_version)
+
+
+@pytest_asyncio.fixture
+async def rejected_version(console: Console, rita, auditing_version):
+    return await console.act(rita, "rejectVersion", auditing_version, reason="missing privacy statement")
+
+
+@pytest_asyncio.fixture
+async def approved_version(console: Console, rita, auditing_version):
+    return await console.act(rita, "approveVersion", auditing_version)
+
+
+@pytest_asyncio.fixture
+async def gray_version(console: Console, alice, approved_version):
+    return await console.act(alice, "grayRelease", approved_version, percentage=10)
+
+
+@pytest_asyncio.fixture
+async def online_version(console: Console, alice, approved_version):
+    return await console.act(alice, "goOnline", approved_version)
+
+
+@pytest_asyncio.fixture
+async def offline_version(console: Console, alice, plugin, online_version):
+    """1.0.0 went offline when 1.1.0 went online."""
+    newer = await console.approved(alice, plugin, "1.1.0")
+    await console.act(alice, "goOnline", newer)
+    return await console.version(alice, online_version["id"])
+
+
+@pytest_asyncio.fixture
+async def mini_program(console: Console, bob):
+    return await console.create_mini_program(bob, "Blue Harbor Store")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"pluginhub test backend: {BACKEND}"
+
+
+__all__ = ["Path", "postgres_only"]

@@ -1,0 +1,220 @@
+"""A test-side console: drives the API over HTTP the way a frontend would."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from pluginhub.config import Settings
+from pluginhub.models import Role
+from pluginhub.resolvers import accounts
+
+VERSION_FIELDS = """
+  id version status description features isExperience rejectReason
+  submittedAt reviewedAt onlineAt uploadedAt availableActions
+  grayRelease { percentage appIds startedAt }
+  package { sha256 size fileName downloadUrl }
+  plugin { pluginId listedInMarket }
+"""
+
+CREATE_PLUGIN = """
+mutation($input: CreatePluginInput!) {
+  createPlugin(input: $input) { plugin { id pluginId name description listedInMarket } userErrors { code message field } }
+}"""
+
+CREATE_MINI_PROGRAM = """
+mutation($input: CreateMiniProgramInput!) {
+  createMiniProgram(input: $input) { miniProgram { id appId name } userErrors { code message field } }
+}"""
+
+UPLOAD_VERSION = (
+    """
+mutation($input: UploadVersionInput!) {
+  uploadVersion(input: $input) { version { %s } userErrors { code message field } }
+}"""
+    % VERSION_FIELDS
+)
+
+VERSION_BY_ID = (
+    """
+query($id: ID!) { node(id: $id) { ... on PluginVersion { %s } } }"""
+    % VERSION_FIELDS
+)
+
+
+def version_mutation(name: str, input_type: str) -> str:
+    return """
+mutation($input: %s!) {
+  %s(input: $input) { version { %s } userErrors { code message field } }
+}""" % (input_type, name, VERSION_FIELDS)
+
+
+VERSION_MUTATIONS = {
+    "updateVersion": "UpdateVersionInput",
+    "submitVersion": "SubmitVersionInput",
+    "withdrawVersion": "VersionInput",
+    "approveVersion": "VersionInput",
+    "rejectVersion": "RejectVersionInput",
+    "grayRelease": "GrayReleaseInput",
+    "goOnline": "VersionInput",
+    "returnToDevelopment": "VersionInput",
+    "setExperienceVersion": "VersionInput",
+    "deleteVersion": "VersionInput",
+}
+
+PLUGIN_MUTATION = """
+mutation($input: PluginInput!) {
+  %s(input: $input) {
+    plugin { pluginId listedInMarket onlineVersion { id version status } experienceVersion { id version } }
+    userErrors { code message field }
+  }
+}"""
+
+
+def make_package(manifest: Any = None, *, extra: dict[str, bytes] | None = None, raw_manifest: bytes | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if raw_manifest is not None:
+            archive.writestr("plugin.json", raw_manifest)
+        elif manifest is not False:
+            archive.writestr("plugin.json", json.dumps(manifest if manifest is not None else {"main": "index.js"}))
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@dataclass
+class Person:
+    account_id: int
+    entity_id: int
+    name: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token}"}
+
+
+class GraphQLFailed(AssertionError):
+    pass
+
+
+class Console:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+
+    # ------------------------------------------------------------ raw access
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None, who: Person | None = None) -> dict[str, Any]:
+        """The whole response body, errors included."""
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=who.headers if who else {}
+        )
+        assert response.status_code in (200, 400), response.text
+        return response.json()
+
+    async def query(self, query: str, variables: dict[str, Any] | None = None, who: Person | None = None) -> dict[str, Any]:
+        """`data`, failing the test on any top-level error."""
+        body = await self.post(query, variables, who)
+        if body.get("errors"):
+            raise GraphQLFailed(json.dumps(body["errors"], indent=1))
+        return body["data"]
+
+    async def mutate(self, query: str, input: dict[str, Any], who: Person) -> dict[str, Any]:
+        """The payload of a one-mutation document."""
+        data = await self.query(query, {"input": input}, who)
+        return next(iter(data.values()))
+
+    async def upload_raw(self, who: Person, input: dict[str, Any], package: bytes, file_name: str = "plugin.zip") -> httpx.Response:
+        operations = {"query": UPLOAD_VERSION, "variables": {"input": {**input, "package": None}}}
+        return await self.client.post(
+            "/graphql",
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.package"]})},
+            files={"0": (file_name, package, "application/zip")},
+            headers=who.headers,
+        )
+
+    # ------------------------------------------------------------ people and things
+
+    async def person(self, entity_name: str, name: str, role: str = "developer") -> Person:
+        entity = await accounts.create_entity(entity_name)
+        return await self.person_in(entity.id, name, role)
+
+    async def person_in(self, entity_id: int, name: str, role: str = "developer") -> Person:
+        account, token = await accounts.create_account(entity_id, name, Role(role.upper()))
+        return Person(account.id, entity_id, name, token)
+
+    async def create_plugin(self, who: Person, name: str, description: str = "A plugin") -> dict[str, Any]:
+        payload = await self.mutate(CREATE_PLUGIN, {"name": name, "description": description}, who)
+        assert payload["userErrors"] == [], payload
+        return payload["plugin"]
+
+    async def create_mini_program(self, who: Person, name: str) -> dict[str, Any]:
+        payload = await self.mutate(CREATE_MINI_PROGRAM, {"name": name}, who)
+        assert payload["userErrors"] == [], payload
+        return payload["miniProgram"]
+
+    async def upload_payload(
+        self,
+        who: Person,
+        plugin: dict[str, Any],
+        version: str,
+        *,
+        features: list[str] | None = None,
+        description: str = "",
+        package: bytes | None = None,
+    ) -> dict[str, Any]:
+        input = {
+            "pluginId": plugin["pluginId"],
+            "version": version,
+            "description": description or f"release {version}",
+            "features": ["payment"] if features is None else features,
+        }
+        response = await self.upload_raw(who, input, package if package is not None else make_package({"version": version}))
+        body = response.json()
+        if body.get("errors"):
+            raise GraphQLFailed(json.dumps(body["errors"], indent=1))
+        return body["data"]["uploadVersion"]
+
+    async def upload(self, who: Person, plugin: dict[str, Any], version: str, **kwargs: Any) -> dict[str, Any]:
+        payload = await self.upload_payload(who, plugin, version, **kwargs)
+        assert payload["userErrors"] == [], payload
+        return payload["version"]
+
+    async def act_payload(self, who: Person, mutation: str, version: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        query = version_mutation(mutation, VERSION_MUTATIONS[mutation])
+        return await self.mutate(query, {"versionId": version["id"], **fields}, who)
+
+    async def act(self, who: Person, mutation: str, version: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        payload = await self.act_payload(who, mutation, version, **fields)
+        assert payload["userErrors"] == [], payload
+        return payload["version"]
+
+    async def plugin_action(self, who: Person, mutation: str, plugin: dict[str, Any]) -> dict[str, Any]:
+        return await self.mutate(PLUGIN_MUTATION % mutation, {"pluginId": plugin["pluginId"]}, who)
+
+    async def submit(self, who: Person, version: dict[str, Any]) -> dict[str, Any]:
+        return await self.act(who, "submitVersion", version, selfCheckConfirmed=True)
+
+    async def approved(self, who: Person, plugin: dict[str, Any], number: str) -> dict[str, Any]:
+        """Upload, submit and approve a version (with a fresh reviewer)."""
+        reviewer = await self.person(f"Review {number}", f"reviewer-{number}", role="reviewer")
+        version = await self.submit(who, await self.upload(who, plugin, number))
+        return await self.act(reviewer, "approveVersion", version)
+
+    async def version(self, who: Person, version_id: str) -> dict[str, Any] | None:
+        return (await self.query(VERSION_BY_ID, {"id": version_id}, who))["node"]
+
+
+def codes(payload: dict[str, Any]) -> list[str]:
+    return [error["code"] for error in payload["userErrors"]]
+
+
+def top_level_codes(body: dict[str, Any]) -> list[str]:
+    return [error.get("extensions", {}).get("code") for error in body.get("errors") or []]
