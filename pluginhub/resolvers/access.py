@@ -65,15 +65,23 @@ def event_scope(viewer: Viewer, entity_id: int) -> str:
     return REVIEWER if viewer.is_reviewer else HOST
 
 
-def event_filter(viewer: Viewer, scope: str) -> Q:
+def event_filter(scope: str, own_app_ids: list[str]) -> Q:
     """Owners see every event of their plugin, reviewers the version history,
-    host owners the events of their own hosts' bindings and orders."""
+    host owners the events of their own hosts' bindings and orders.
+
+    The viewer's appIds come as a list, not a subquery, so the filter can be
+    inlined into the batched page queries.
+    """
     if scope == OWNER:
         return Q()
-    host_events = Q(mini_program_id__in=_own_apps(viewer))
+    host_events = Q(mini_program_id__in=own_app_ids)
     if scope == REVIEWER:
         return Q(Q(kind__in=VERSION_EVENT_KINDS), host_events, join_type="OR")
     return host_events
+
+
+async def own_app_ids(viewer: Viewer) -> list[str]:
+    return await MiniProgram.filter(entity_id=viewer.entity_id).values_list("app_id", flat=True)
 
 
 async def visible_plugin(viewer: Viewer, plugin_id: str) -> Plugin | None:

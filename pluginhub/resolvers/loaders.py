@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from tortoise.models import Model
 
 from ..models import PluginEvent, PluginVersion, VersionStatus
-from .access import event_filter
+from .access import OWNER, event_filter, own_app_ids
 from .pagination import Ordering, Page, PageArgs, paginate_many
 from .versions import PluginSlots, load_slots
 from .viewer import Viewer
@@ -77,16 +77,18 @@ async def version_pages(keys: Sequence[VersionPageKey]) -> list[Page[PluginVersi
     return await _pages_by_group(keys, base, "plugin_id", NEWEST_VERSIONS)
 
 
-def _event_base(viewer: Viewer, scope: str):
-    return PluginEvent.filter(event_filter(viewer, scope))
+async def _event_pages(viewer: Viewer, parent: str, keys: Sequence[tuple[Any, str, PageArgs]]) -> list[Page[PluginEvent]]:
+    needs_apps = any(scope != OWNER for _, scope, _ in keys)
+    app_ids = await own_app_ids(viewer) if needs_apps else []
+    return await _pages_by_group(keys, lambda scope: PluginEvent.filter(event_filter(scope, app_ids)), parent, EVENT_ORDER)
 
 
 async def plugin_event_pages(viewer: Viewer, keys: Sequence[tuple[str, str, PageArgs]]) -> list[Page[PluginEvent]]:
-    return await _pages_by_group(keys, lambda scope: _event_base(viewer, scope), "plugin_id", EVENT_ORDER)
+    return await _event_pages(viewer, "plugin_id", keys)
 
 
 async def version_event_pages(viewer: Viewer, keys: Sequence[tuple[int, str, PageArgs]]) -> list[Page[PluginEvent]]:
-    return await _pages_by_group(keys, lambda scope: _event_base(viewer, scope), "version_id", EVENT_ORDER)
+    return await _event_pages(viewer, "version_id", keys)
 
 
 async def versions_by_number(keys: Sequence[tuple[str, str]]) -> list[PluginVersion | None]:

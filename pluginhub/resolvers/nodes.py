@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from tortoise.models import Model
 
 from ..models import Account, Entity, MiniProgram, PluginEvent
-from .access import event_filter, event_scope, visible_mini_program, visible_plugin, visible_version
+from .access import event_filter, event_scope, own_app_ids, visible_mini_program, visible_plugin, visible_version
 from .identifiers import PUBLIC_ID
 from .viewer import Viewer
 
@@ -49,7 +49,7 @@ async def _event(viewer: Viewer, raw: str) -> Model | None:
     if event is None or not await visible_plugin(viewer, event.plugin_id):
         return None
     scope = event_scope(viewer, event.plugin.entity_id)
-    return await PluginEvent.filter(event_filter(viewer, scope), id=key).first()
+    return await PluginEvent.filter(event_filter(scope, await own_app_ids(viewer)), id=key).first()
 
 
 FINDERS: dict[str, Callable[[Viewer, str], Awaitable[Model | None]]] = {

@@ -1,0 +1,103 @@
+"""Conflicting mutations fired at the same moment: the one-per-plugin rules hold.
+
+On PostgreSQL the requests really overlap (each has its own pooled
+connection); on SQLite they are serialised by the database. Either way
+exactly one caller wins and every loser gets a UserError.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from pluginhub.models import PluginEvent, PluginVersion, VersionStatus
+from tests.helpers import Console, codes
+
+FIRED = 8
+
+
+async def versions_in(plugin, status: VersionStatus) -> list[PluginVersion]:
+    return await PluginVersion.filter(plugin_id=plugin["pluginId"], status=status, deleted_at=None)
+
+
+async def fire(console: Console, who, mutation: str, versions: list[dict], **fields) -> list[dict]:
+    return list(await asyncio.gather(*(console.act_payload(who, mutation, v, **fields) for v in versions)))
+
+
+def split(payloads: list[dict]) -> tuple[list[dict], list[dict]]:
+    won = [p for p in payloads if not p["userErrors"]]
+    lost = [p for p in payloads if p["userErrors"]]
+    return won, lost
+
+
+async def test_simultaneous_go_online_of_one_version(console: Console, alice, approved_version, plugin):
+    payloads = await fire(console, alice, "goOnline", [approved_version] * FIRED)
+    won, lost = split(payloads)
+    assert len(won) == 1
+    assert all(codes(p) == ["INVALID_TRANSITION"] and p["version"] is None for p in lost)
+    assert len(await versions_in(plugin, VersionStatus.ONLINE)) == 1
+    assert await PluginEvent.filter(plugin_id=plugin["pluginId"], kind="WENT_ONLINE").count() == 1
+
+
+async def test_simultaneous_go_online_of_different_versions(console: Console, alice, plugin):
+    candidates = [await console.approved(alice, plugin, f"1.{i}.0") for i in range(4)]
+    payloads = await fire(console, alice, "goOnline", candidates)
+    assert all(p["userErrors"] == [] for p in payloads)  # each one replaces the one before
+    assert len(await versions_in(plugin, VersionStatus.ONLINE)) == 1
+    assert len(await versions_in(plugin, VersionStatus.OFFLINE)) == 3
+
+
+async def test_simultaneous_submissions(console: Console, alice, plugin):
+    drafts = [await console.upload(alice, plugin, f"2.{i}.0") for i in range(FIRED)]
+    payloads = await fire(console, alice, "submitVersion", drafts, selfCheckConfirmed=True)
+    won, lost = split(payloads)
+    assert len(won) == 1
+    assert all(codes(p) == ["ALREADY_IN_REVIEW"] for p in lost)
+    assert len(await versions_in(plugin, VersionStatus.AUDITING)) == 1
+
+
+async def test_simultaneous_gray_release_of_different_versions(console: Console, alice, plugin):
+    approved = [await console.approved(alice, plugin, f"3.{i}.0") for i in range(4)]
+    payloads = await fire(console, alice, "grayRelease", approved, percentage=20)
+    won, lost = split(payloads)
+    assert len(won) == 1
+    assert all(codes(p) == ["INVALID_TRANSITION"] for p in lost)
+    assert len(await versions_in(plugin, VersionStatus.GRAY)) == 1
+
+
+async def test_simultaneous_experience_versions(console: Console, alice, plugin):
+    drafts = [await console.upload(alice, plugin, f"4.{i}.0") for i in range(FIRED)]
+    payloads = await fire(console, alice, "setExperienceVersion", drafts)
+    assert all(p["userErrors"] == [] for p in payloads)
+    flagged = await PluginVersion.filter(plugin_id=plugin["pluginId"], is_experience=True, deleted_at=None)
+    assert len(flagged) == 1
+
+
+async def test_event_cursors_strictly_increase_under_load(console: Console, alice, plugin):
+    drafts = [await console.upload(alice, plugin, f"5.{i}.0") for i in range(FIRED)]
+    await fire(console, alice, "updateVersion", drafts, description="same moment")
+    ids = await PluginEvent.filter(plugin_id=plugin["pluginId"]).order_by("occurred_at").values_list("id", flat=True)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("status", [VersionStatus.AUDITING, VersionStatus.GRAY, VersionStatus.ONLINE])
+async def test_the_database_itself_refuses_a_second_holder(alice, plugin, development_version, status):
+    """Even a write that skips the resolvers can't leave two versions in one of these states."""
+    rows = await PluginVersion.filter(plugin_id=plugin["pluginId"])
+    template = rows[0]
+    with pytest.raises(IntegrityError):
+        async with in_transaction():
+            for number in ("9.0.0", "9.1.0"):
+                await PluginVersion.create(
+                    plugin_id=template.plugin_id,
+                    version=number,
+                    version_key=900_000_0000 + int(number[2]),
+                    status=status,
+                    package_sha256=template.package_sha256,
+                    package_size=template.package_size,
+                    package_file_name=template.package_file_name,
+                )
+    assert await versions_in(plugin, status) == []
