@@ -474,5 +474,6 @@ async def delete_version(viewer: Viewer, version_id: int) -> PluginVersion:
             version_id=version.id,
             actor_id=viewer.account_id,
             from_status=version.status,
+            reason=f"version {version.version} deleted",
         )
         return version
