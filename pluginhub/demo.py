@@ -12,7 +12,7 @@ import zipfile
 from .config import Settings
 from .models import Entity, Role
 from .packages import PackageStore
-from .resolvers import accounts, plugins, versions
+from .resolvers import accounts, bindings, orders, plugins, versions
 from .resolvers.viewer import Viewer
 
 
@@ -79,8 +79,9 @@ async def load_demo(settings: Settings) -> dict[str, str]:
 
     # Bob's host mini-programs, and one of Acme's own.
     shop_app = await plugins.create_mini_program(bob, name="Blue Harbor Store")
-    await plugins.create_mini_program(bob, name="Blue Harbor Member Club")
-    await plugins.create_mini_program(alice, name="Acme Sandbox")
+    club_app = await plugins.create_mini_program(bob, name="Blue Harbor Member Club")
+    outlet_app = await plugins.create_mini_program(bob, name="Blue Harbor Outlet")
+    acme_app = await plugins.create_mini_program(alice, name="Acme Sandbox")
 
     # Pay Button: OFFLINE 1.0.0, ONLINE 1.1.0, GRAY 1.2.0, AUDITING 1.3.0, DEVELOPMENT 1.4.0.
     pay = await plugins.create_plugin(alice, name="Pay Button", description="One-tap checkout for mini-programs.")
@@ -93,6 +94,25 @@ async def load_demo(settings: Settings) -> dict[str, str]:
     await versions.submit_version(alice, auditing, self_check_confirmed=True)
     development = await upload(pid, "1.4.0", ["payment", "refund", "coupons"])
     await versions.set_experience_version(alice, development)
+
+    # Joint debugging of Pay Button, in every binding status.
+    async def invite(app_id: str) -> int:
+        return (await bindings.add_debug_host(alice, plugin_id=pid, app_id=app_id)).id
+
+    await bindings.authorize_debug_binding(bob, await invite(shop_app.app_id))  # AUTHORIZED
+    await bindings.reject_debug_binding(bob, await invite(club_app.app_id))  # REJECTED
+    await invite(club_app.app_id)  # PENDING again after the rejection
+    await bindings.cancel_debug_host(alice, await invite(outlet_app.app_id))  # CANCELLED
+    unbound = await invite(outlet_app.app_id)
+    await bindings.authorize_debug_binding(bob, unbound)
+    await bindings.unbind_debug_host(bob, unbound)  # UNBOUND
+    await invite(acme_app.app_id)  # AUTHORIZED at once: same entity
+
+    # Orders: two active, one cancelled.
+    await orders.order_plugin(bob, app_id=shop_app.app_id, plugin_id=pid)
+    await orders.order_plugin(bob, app_id=outlet_app.app_id, plugin_id=pid)
+    cancelled = await orders.order_plugin(bob, app_id=club_app.app_id, plugin_id=pid)
+    await orders.cancel_order(bob, cancelled.id)
 
     # Map View: REJECTED 0.9.0, APPROVED 1.0.0, DEVELOPMENT 1.1.0 without features.
     maps = await plugins.create_plugin(alice, name="Map View", description="Store locator map with directions.")

@@ -84,6 +84,23 @@ async def own_app_ids(viewer: Viewer) -> list[str]:
     return await MiniProgram.filter(entity_id=viewer.entity_id).values_list("app_id", flat=True)
 
 
+async def own_plugin_ids(viewer: Viewer) -> list[str]:
+    return await Plugin.filter(entity_id=viewer.entity_id).values_list("plugin_id", flat=True)
+
+
+# How a list of bindings or orders is cut down for a viewer who is not the
+# owner of the list's parent: to its own hosts, or to its own plugins.
+ALL, OWN_HOSTS, OWN_PLUGINS = "all", "own_hosts", "own_plugins"
+
+
+async def relation_filter(viewer: Viewer, restrict: str) -> Q:
+    if restrict == OWN_HOSTS:
+        return Q(mini_program_id__in=await own_app_ids(viewer))
+    if restrict == OWN_PLUGINS:
+        return Q(plugin_id__in=await own_plugin_ids(viewer))
+    return Q()
+
+
 async def visible_plugin(viewer: Viewer, plugin_id: str) -> Plugin | None:
     return await Plugin.filter(plugin_filter(viewer), plugin_id=plugin_id).first()
 

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
-from ..models import PluginEvent, PluginVersion, VersionStatus
-from .access import OWNER, event_filter, own_app_ids
+from ..models import DebugBinding, PluginEvent, PluginOrder, PluginVersion, VersionStatus
+from .access import OWNER, event_filter, own_app_ids, relation_filter
 from .pagination import Ordering, Page, PageArgs, paginate_many
 from .versions import PluginSlots, load_slots
 from .viewer import Viewer
@@ -24,6 +24,7 @@ M = TypeVar("M", bound=Model)
 
 NEWEST_VERSIONS = Ordering((("version_key", True), ("id", True)))
 EVENT_ORDER = Ordering((("id", False),))
+NEWEST_FIRST = Ordering((("id", True),))
 
 
 async def by_pk(model: type[M], keys: Sequence[Any], **filters: Any) -> list[M | None]:
@@ -97,3 +98,31 @@ async def versions_by_number(keys: Sequence[tuple[str, str]]) -> list[PluginVers
     )
     found = {(row.plugin_id, row.version): row for row in rows}
     return [found.get(key) for key in keys]
+
+
+# A binding or order page key: (parent id, restrict, statuses, args)
+RelationPageKey = tuple[str, str, tuple[str, ...], PageArgs]
+
+
+async def _relation_pages(
+    viewer: Viewer, model: type[Model], parent: str, keys: Sequence[RelationPageKey]
+) -> list[Page[Any]]:
+    filters = {restrict: await relation_filter(viewer, restrict) for restrict in {key[1] for key in keys}}
+
+    def base(restrict: str, statuses: tuple[str, ...]):
+        qs = model.filter(filters[restrict])
+        return qs.filter(status__in=list(statuses)) if statuses else qs
+
+    return await _pages_by_group(keys, base, parent, NEWEST_FIRST)
+
+
+async def plugin_binding_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[DebugBinding]]:
+    return await _relation_pages(viewer, DebugBinding, "plugin_id", keys)
+
+
+async def host_binding_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[DebugBinding]]:
+    return await _relation_pages(viewer, DebugBinding, "mini_program_id", keys)
+
+
+async def host_order_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[PluginOrder]]:
+    return await _relation_pages(viewer, PluginOrder, "mini_program_id", keys)

@@ -8,7 +8,9 @@ from tortoise.models import Model
 
 from ..models import Account, Entity, MiniProgram, PluginEvent
 from .access import event_filter, event_scope, own_app_ids, visible_mini_program, visible_plugin, visible_version
+from .bindings import visible_binding
 from .identifiers import PUBLIC_ID
+from .orders import visible_order
 from .viewer import Viewer
 
 
@@ -52,6 +54,16 @@ async def _event(viewer: Viewer, raw: str) -> Model | None:
     return await PluginEvent.filter(event_filter(scope, await own_app_ids(viewer)), id=key).first()
 
 
+async def _binding(viewer: Viewer, raw: str) -> Model | None:
+    key = _int(raw)
+    return await visible_binding(viewer, key) if key is not None else None
+
+
+async def _order(viewer: Viewer, raw: str) -> Model | None:
+    key = _int(raw)
+    return await visible_order(viewer, key) if key is not None else None
+
+
 FINDERS: dict[str, Callable[[Viewer, str], Awaitable[Model | None]]] = {
     "Entity": _entity,
     "Account": _account,
@@ -59,6 +71,8 @@ FINDERS: dict[str, Callable[[Viewer, str], Awaitable[Model | None]]] = {
     "Plugin": _plugin,
     "PluginVersion": _version,
     "PluginEvent": _event,
+    "DebugBinding": _binding,
+    "PluginOrder": _order,
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..models import DebugBindingStatus as B
 from ..models import VersionAction as A
 from ..models import VersionStatus as S
 from .errors import ErrorCode, UserError
@@ -58,5 +59,49 @@ def check_transition(action: A, status: S) -> Transition:
         raise UserError(
             ErrorCode.INVALID_TRANSITION,
             f"cannot {action.value} a version in status {status.value}; allowed from {status.value}: {allowed}",
+        )
+    return transition
+
+
+# ---------------------------------------------------------------- joint debugging
+
+
+class BindingAction(StrEnum):
+    CANCEL = "CANCEL"
+    AUTHORIZE = "AUTHORIZE"
+    REJECT = "REJECT"
+    UNBIND = "UNBIND"
+
+
+class Side(StrEnum):
+    PLUGIN = "PLUGIN"  # a developer of the plugin's entity
+    HOST = "HOST"  # a developer of the host mini-program's entity
+    EITHER = "EITHER"
+
+
+@dataclass(frozen=True)
+class BindingTransition:
+    source: B
+    target: B
+    side: Side
+
+
+BINDING_TRANSITIONS: dict[BindingAction, BindingTransition] = {
+    BindingAction.CANCEL: BindingTransition(B.PENDING, B.CANCELLED, Side.PLUGIN),
+    BindingAction.AUTHORIZE: BindingTransition(B.PENDING, B.AUTHORIZED, Side.HOST),
+    BindingAction.REJECT: BindingTransition(B.PENDING, B.REJECTED, Side.HOST),
+    BindingAction.UNBIND: BindingTransition(B.AUTHORIZED, B.UNBOUND, Side.EITHER),
+}
+
+ACTIVE_BINDING = (B.PENDING, B.AUTHORIZED)
+
+
+def check_binding_transition(action: BindingAction, status: B) -> BindingTransition:
+    transition = BINDING_TRANSITIONS[action]
+    if status != transition.source:
+        allowed = ", ".join(a for a, t in BINDING_TRANSITIONS.items() if t.source == status) or "none"
+        raise UserError(
+            ErrorCode.INVALID_TRANSITION,
+            f"cannot {action.value} a binding in status {status.value}; allowed from {status.value}: {allowed}",
         )
     return transition

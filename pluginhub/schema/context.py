@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from ..config import Settings
-from ..models import Account, Entity, MiniProgram, Plugin
+from ..models import Account, DebugBinding, Entity, MiniProgram, Plugin, PluginOrder
 from ..packages import PackageStore
 from ..resolvers import loaders
 from ..resolvers.errors import RequestError
@@ -32,6 +32,11 @@ class Loaders:
         self.version_pages = DataLoader(load_fn=loaders.version_pages)
         self.plugin_event_pages = DataLoader(load_fn=partial(loaders.plugin_event_pages, viewer))
         self.version_event_pages = DataLoader(load_fn=partial(loaders.version_event_pages, viewer))
+        self.binding = DataLoader(load_fn=partial(loaders.by_pk, DebugBinding))
+        self.order = DataLoader(load_fn=partial(loaders.by_pk, PluginOrder))
+        self.plugin_binding_pages = DataLoader(load_fn=partial(loaders.plugin_binding_pages, viewer))
+        self.host_binding_pages = DataLoader(load_fn=partial(loaders.host_binding_pages, viewer))
+        self.host_order_pages = DataLoader(load_fn=partial(loaders.host_order_pages, viewer))
 
 
 @dataclass

@@ -7,15 +7,18 @@ from enum import Enum, StrEnum
 import strawberry
 
 from ..models import enums as domain
+from ..resolvers import resolution
 from ..resolvers.errors import ErrorCode as DomainErrorCode
 
 
-def graphql_enum(source: type[StrEnum], description: str, values: dict[str, str]) -> type[Enum]:
+def graphql_enum(
+    source: type[StrEnum], description: str, values: dict[str, str], name: str | None = None
+) -> type[Enum]:
     """Mirror `source` with a description on every value; a missing one fails at import."""
     if set(values) != set(source.__members__):
         raise ValueError(f"{source.__name__}: describe exactly {sorted(source.__members__)}")
     members = {name: strawberry.enum_value(member.value, description=values[name]) for name, member in source.__members__.items()}
-    return strawberry.enum(Enum(source.__name__, members), description=description)  # type: ignore[arg-type]
+    return strawberry.enum(Enum(name or source.__name__, members), description=description)  # type: ignore[arg-type]
 
 
 Role = graphql_enum(
@@ -139,4 +142,25 @@ ErrorCode = graphql_enum(
         "PACKAGE_INVALID": "The package is not a zip with a JSON-object `plugin.json` at its root.",
         "PACKAGE_TOO_LARGE": "The package is over the size limit.",
     },
+)
+
+ResolutionSource = graphql_enum(
+    resolution.Source,
+    "Why a host loads the version it loads.",
+    {
+        "EXPERIENCE": "Developing or previewing with an authorized debug binding: the experience version.",
+        "GRAY": "The host is in the gray rollout.",
+        "ONLINE": "The published version.",
+    },
+    name="ResolutionSource",
+)
+
+UnavailableReason = graphql_enum(
+    resolution.Unavailable,
+    "Why a host has no version of the plugin to load.",
+    {
+        "NOT_ORDERED": "The host has no active order (and no experience version applies).",
+        "NO_ONLINE_VERSION": "The host ordered the plugin but nothing is online or in its rollout.",
+    },
+    name="UnavailableReason",
 )

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
-from ..resolvers import plugins, versions
+from ..resolvers import bindings, orders, plugins, versions
 from .context import Info
 from .payloads import (
+    AddDebugHostInput,
+    DebugBindingInput,
+    DebugBindingPayload,
+    OrderInput,
+    OrderPayload,
+    OrderPluginInput,
     CreateMiniProgramInput,
     CreateMiniProgramPayload,
     CreatePluginInput,
@@ -37,6 +43,13 @@ async def _version_change(info: Info, action, input: VersionInput) -> VersionPay
         return await action(info.context.me, _version_id(input.version_id))
 
     return await attempt(VersionPayload, run())
+
+
+async def _binding_change(info: Info, action, input: DebugBindingInput) -> DebugBindingPayload:
+    async def run():
+        return await action(info.context.me, decode_id(input.binding_id, "DebugBinding", ["input", "bindingId"]))
+
+    return await attempt(DebugBindingPayload, run())
 
 
 @strawberry.type(description="Everything that changes data. Each mutation takes one `input` and returns a payload.")
@@ -156,3 +169,39 @@ class Mutation:
     )
     async def rollback_online_version(self, info: Info, input: PluginInput) -> PluginPayload:
         return await attempt(PluginPayload, versions.rollback_online_version(info.context.me, input.plugin_id))
+
+    @strawberry.mutation(
+        description="Invite a host into joint debugging (plugin owner). PENDING until the host authorizes, "
+        "or AUTHORIZED at once when the host belongs to the plugin's entity. At most 20 active bindings."
+    )
+    async def add_debug_host(self, info: Info, input: AddDebugHostInput) -> DebugBindingPayload:
+        work = bindings.add_debug_host(info.context.me, plugin_id=input.plugin_id, app_id=input.app_id)
+        return await attempt(DebugBindingPayload, work)
+
+    @strawberry.mutation(description="PENDING → CANCELLED: withdraw an invitation (plugin owner).")
+    async def cancel_debug_host(self, info: Info, input: DebugBindingInput) -> DebugBindingPayload:
+        return await _binding_change(info, bindings.cancel_debug_host, input)
+
+    @strawberry.mutation(description="PENDING → AUTHORIZED, issuing the authorization token (host owner).")
+    async def authorize_debug_binding(self, info: Info, input: DebugBindingInput) -> DebugBindingPayload:
+        return await _binding_change(info, bindings.authorize_debug_binding, input)
+
+    @strawberry.mutation(description="PENDING → REJECTED: turn an invitation down (host owner).")
+    async def reject_debug_binding(self, info: Info, input: DebugBindingInput) -> DebugBindingPayload:
+        return await _binding_change(info, bindings.reject_debug_binding, input)
+
+    @strawberry.mutation(description="AUTHORIZED → UNBOUND (either side); the token stops working at once.")
+    async def unbind_debug_host(self, info: Info, input: DebugBindingInput) -> DebugBindingPayload:
+        return await _binding_change(info, bindings.unbind_debug_host, input)
+
+    @strawberry.mutation(description="Order a plugin listed in the market for one of your mini-programs.")
+    async def order_plugin(self, info: Info, input: OrderPluginInput) -> OrderPayload:
+        work = orders.order_plugin(info.context.me, app_id=input.app_id, plugin_id=input.plugin_id)
+        return await attempt(OrderPayload, work)
+
+    @strawberry.mutation(description="ACTIVE → CANCELLED (the host's owner).")
+    async def cancel_order(self, info: Info, input: OrderInput) -> OrderPayload:
+        async def run():
+            return await orders.cancel_order(info.context.me, decode_id(input.order_id, "PluginOrder", ["input", "orderId"]))
+
+        return await attempt(OrderPayload, run())

@@ -12,7 +12,7 @@ from strawberry.file_uploads import Upload
 
 from ..resolvers import errors
 from . import enums
-from .types import MiniProgram, Plugin, PluginVersion
+from .types import DebugBinding, MiniProgram, Plugin, PluginOrder, PluginVersion
 
 P = TypeVar("P")
 
@@ -123,6 +123,28 @@ class PluginInput:
     plugin_id: str = described("The plugin's 16-digit pluginId.")
 
 
+@strawberry.input(description="Invite a host mini-program into joint debugging of a plugin.")
+class AddDebugHostInput:
+    plugin_id: str = described("Your plugin's 16-digit pluginId.")
+    app_id: str = described("The host's 16-digit appId; it may belong to any entity.")
+
+
+@strawberry.input(description="Names one debug binding.")
+class DebugBindingInput:
+    binding_id: strawberry.ID = described("The binding's id.")
+
+
+@strawberry.input(description="Order a listed plugin for one of your mini-programs.")
+class OrderPluginInput:
+    app_id: str = described("Your mini-program's 16-digit appId.")
+    plugin_id: str = described("The plugin's 16-digit pluginId.")
+
+
+@strawberry.input(description="Names one order.")
+class OrderInput:
+    order_id: strawberry.ID = described("The order's id.")
+
+
 # ---------------------------------------------------------------- payloads
 
 
@@ -153,6 +175,18 @@ class VersionPayload:
 @strawberry.type(description="A plugin after a change, or why it was refused.")
 class PluginPayload:
     plugin: Plugin | None = described("The plugin after the change; null when userErrors is not empty.")
+    user_errors: list[UserError] = described("Rules the input broke; nothing changed.")
+
+
+@strawberry.type(description="A debug binding after a change, or why it was refused.")
+class DebugBindingPayload:
+    debug_binding: DebugBinding | None = described("The binding after the change; null when userErrors is not empty.")
+    user_errors: list[UserError] = described("Rules the input broke; nothing changed.")
+
+
+@strawberry.type(description="An order after a change, or why it was refused.")
+class OrderPayload:
+    order: PluginOrder | None = described("The order after the change; null when userErrors is not empty.")
     user_errors: list[UserError] = described("Rules the input broke; nothing changed.")
 
 

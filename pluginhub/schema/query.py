@@ -7,11 +7,13 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from ..resolvers import nodes, plugins
+from ..models import Scene as DomainScene
+from ..resolvers import nodes, plugins, resolution
 from ..resolvers.errors import RequestError
 from .connections import Connection
 from .context import Info
-from .types import NODE_TYPES, Account, MiniProgram, Plugin, PluginVersion, arg
+from . import enums
+from .types import NODE_TYPES, Account, MiniProgram, Plugin, PluginVersion, PluginVersionResolution, arg
 
 
 async def _node(info: Info, raw: str) -> relay.Node | None:
@@ -97,3 +99,25 @@ class Query:
     ) -> Connection[PluginVersion]:
         ctx = info.context
         return Connection.of(await plugins.review_queue(ctx.me, ctx.page(first, after)))
+
+    @strawberry.field(
+        description="Which version of a plugin a host loads in a scene: for the host's owner, or for anyone "
+        "passing the binding's authorization token as debugToken."
+    )
+    async def resolve_plugin_version(
+        self,
+        info: Info,
+        app_id: Annotated[str, strawberry.argument(description="The host's 16-digit appId.")],
+        plugin_id: Annotated[str, strawberry.argument(description="The plugin's 16-digit pluginId.")],
+        scene: Annotated[enums.Scene, strawberry.argument(description="Where the host runs the plugin.")],
+        debug_token: Annotated[
+            str | None, strawberry.argument(description="A debug binding's authorization token.")
+        ] = None,
+    ) -> PluginVersionResolution:
+        return await resolution.resolve_plugin_version(
+            info.context.me,
+            app_id=app_id,
+            plugin_id=plugin_id,
+            scene=DomainScene(scene.value),
+            debug_token=debug_token,
+        )

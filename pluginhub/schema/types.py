@@ -10,7 +10,7 @@ from strawberry import relay
 from tortoise.models import Model
 
 from .. import models, signing
-from ..resolvers import access
+from ..resolvers import access, resolution
 from ..resolvers.loaders import EVENT_ORDER
 from ..resolvers.versions import available_actions
 from . import enums
@@ -72,6 +72,119 @@ class MiniProgram(ModelNode):
     async def entity(self, root: strawberry.Parent[Any], info: Info) -> Entity:
         return await info.context.loaders.entity.load(root.entity_id)
 
+    @strawberry.field(
+        description="Joint-debugging bindings of this host, newest first "
+        "(to a plugin's owner: only the bindings with its own plugins)."
+    )
+    async def debug_bindings(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: Annotated[int | None, arg("first")] = None,
+        after: Annotated[str | None, arg("after")] = None,
+        last: Annotated[int | None, arg("last")] = None,
+        before: Annotated[str | None, arg("before")] = None,
+        status: Annotated[
+            list[enums.DebugBindingStatus] | None, strawberry.argument(description="Only bindings in these states.")
+        ] = None,
+    ) -> Connection[DebugBinding]:
+        ctx = info.context
+        restrict = access.ALL if ctx.me.owns(root.entity_id) else access.OWN_PLUGINS
+        key = (root.app_id, restrict, _statuses(status), ctx.page(first, after, last, before))
+        return Connection.of(await ctx.loaders.host_binding_pages.load(key))
+
+    @strawberry.field(
+        description="Orders this host placed, newest first (to a plugin's owner: only the orders of its own plugins)."
+    )
+    async def orders(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: Annotated[int | None, arg("first")] = None,
+        after: Annotated[str | None, arg("after")] = None,
+        last: Annotated[int | None, arg("last")] = None,
+        before: Annotated[str | None, arg("before")] = None,
+        status: Annotated[
+            list[enums.OrderStatus] | None, strawberry.argument(description="Only orders in these states.")
+        ] = None,
+    ) -> Connection[PluginOrder]:
+        ctx = info.context
+        restrict = access.ALL if ctx.me.owns(root.entity_id) else access.OWN_PLUGINS
+        key = (root.app_id, restrict, _statuses(status), ctx.page(first, after, last, before))
+        return Connection.of(await ctx.loaders.host_order_pages.load(key))
+
+
+def _statuses(values: list[Any] | None) -> tuple[str, ...]:
+    return tuple(sorted({v.value for v in values or []}))
+
+
+@strawberry.type(name="DebugAuthorization", description="Who authorized a joint-debugging binding, and its token.")
+class DebugAuthorization:
+    authorized_at: datetime = strawberry.field(description="When the binding was authorized.")
+    same_entity: bool = strawberry.field(
+        description="True when host and plugin belong to one entity, so the invitation was authorized at once."
+    )
+    token: str = strawberry.field(
+        description="The authorization token the plugin side puts in its debugging setup and passes as "
+        "`debugToken`. It stops working the moment the binding is unbound."
+    )
+    _authorized_by_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The account that authorized it, if it still exists.")
+    async def authorized_by(self, info: Info) -> Account | None:
+        if self._authorized_by_id is None:
+            return None
+        return await info.context.loaders.account.load(self._authorized_by_id)
+
+
+@strawberry.type(name="DebugBinding", description="A plugin's invitation of a host mini-program into joint debugging.")
+class DebugBinding(ModelNode):
+    model: ClassVar = models.DebugBinding
+    status: enums.DebugBindingStatus = strawberry.field(description="Where the invitation stands.")
+    requested_at: datetime = strawberry.field(description="When the host was invited.")
+    ended_at: datetime | None = strawberry.field(description="When it was cancelled, rejected or unbound.")
+
+    @strawberry.field(description="The plugin being debugged.")
+    async def plugin(self, root: strawberry.Parent[Any], info: Info) -> Plugin:
+        return await info.context.loaders.plugin.load(root.plugin_id)
+
+    @strawberry.field(description="The host mini-program.")
+    async def mini_program(self, root: strawberry.Parent[Any], info: Info) -> MiniProgram:
+        return await info.context.loaders.mini_program.load(root.mini_program_id)
+
+    @strawberry.field(description="The plugin-side account that sent the invitation, if it still exists.")
+    async def requested_by(self, root: strawberry.Parent[Any], info: Info) -> Account | None:
+        if root.requested_by_id is None:
+            return None
+        return await info.context.loaders.account.load(root.requested_by_id)
+
+    @strawberry.field(description="Set once the host authorized the binding; both sides see it.")
+    def authorization(self, root: strawberry.Parent[Any]) -> DebugAuthorization | None:
+        if root.authorized_at is None or root.token is None:
+            return None
+        return DebugAuthorization(
+            authorized_at=root.authorized_at,
+            same_entity=root.same_entity,
+            token=root.token,
+            _authorized_by_id=root.authorized_by_id,
+        )
+
+
+@strawberry.type(name="PluginOrder", description="A host mini-program's order of a plugin: what production loading needs.")
+class PluginOrder(ModelNode):
+    model: ClassVar = models.PluginOrder
+    status: enums.OrderStatus = strawberry.field(description="Whether the order is in force.")
+    ordered_at: datetime = strawberry.field(description="When it was placed.")
+    cancelled_at: datetime | None = strawberry.field(description="When it was cancelled.")
+
+    @strawberry.field(description="The plugin ordered.")
+    async def plugin(self, root: strawberry.Parent[Any], info: Info) -> Plugin:
+        return await info.context.loaders.plugin.load(root.plugin_id)
+
+    @strawberry.field(description="The host that ordered it.")
+    async def mini_program(self, root: strawberry.Parent[Any], info: Info) -> MiniProgram:
+        return await info.context.loaders.mini_program.load(root.mini_program_id)
+
 
 @strawberry.type(name="PluginPackage", description="The built package a version was uploaded with.")
 class PluginPackage:
@@ -116,6 +229,18 @@ class PluginEvent(ModelNode):
         if root.version_id is None:
             return None
         return await info.context.loaders.version.load(root.version_id)
+
+    @strawberry.field(description="The debug binding concerned, if any.")
+    async def debug_binding(self, root: strawberry.Parent[Any], info: Info) -> DebugBinding | None:
+        if root.debug_binding_id is None:
+            return None
+        return await info.context.loaders.binding.load(root.debug_binding_id)
+
+    @strawberry.field(description="The order concerned, if any.")
+    async def order(self, root: strawberry.Parent[Any], info: Info) -> PluginOrder | None:
+        if root.order_id is None:
+            return None
+        return await info.context.loaders.order.load(root.order_id)
 
     @strawberry.field(description="The account that made the change, if it still exists.")
     async def actor(self, root: strawberry.Parent[Any], info: Info) -> Account | None:
@@ -270,6 +395,26 @@ class Plugin(ModelNode):
     async def experience_version(self, root: strawberry.Parent[Any], info: Info) -> PluginVersion | None:
         return await _slot(root, info, "experience")
 
+    @strawberry.field(
+        description="Joint-debugging bindings, newest first (to a host's owner: only those of its own hosts)."
+    )
+    async def debug_bindings(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: Annotated[int | None, arg("first")] = None,
+        after: Annotated[str | None, arg("after")] = None,
+        last: Annotated[int | None, arg("last")] = None,
+        before: Annotated[str | None, arg("before")] = None,
+        status: Annotated[
+            list[enums.DebugBindingStatus] | None, strawberry.argument(description="Only bindings in these states.")
+        ] = None,
+    ) -> Connection[DebugBinding]:
+        ctx = info.context
+        restrict = access.ALL if ctx.me.owns(root.entity_id) else access.OWN_HOSTS
+        key = (root.plugin_id, restrict, _statuses(status), ctx.page(first, after, last, before))
+        return Connection.of(await ctx.loaders.plugin_binding_pages.load(key))
+
     @strawberry.field(description="The plugin's events you may see, oldest first.")
     async def events(
         self,
@@ -284,7 +429,35 @@ class Plugin(ModelNode):
         return Connection.of(page)
 
 
+@strawberry.type(name="ResolvedPluginVersion", description="The version a host loads in a scene, and why.")
+class ResolvedPluginVersion:
+    plugin: Plugin = strawberry.field(description="The plugin.")
+    mini_program: MiniProgram = strawberry.field(description="The host.")
+    scene: enums.Scene = strawberry.field(description="The scene asked about.")
+    source: enums.ResolutionSource = strawberry.field(description="Which rule chose the version.")
+    version: PluginVersion = strawberry.field(description="The version to load.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, resolution.Resolved)
+
+
+@strawberry.type(name="PluginUnavailable", description="The host has nothing of the plugin to load, and why.")
+class PluginUnavailable:
+    reason: enums.UnavailableReason = strawberry.field(description="Why not.")
+    message: str = strawberry.field(description="The same, for a person.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, resolution.PluginUnavailable)
+
+
+PluginVersionResolution = Annotated[
+    ResolvedPluginVersion | PluginUnavailable,
+    strawberry.union("PluginVersionResolution", description="A version to load, or why there is none."),
+]
+
 NODE_TYPES: dict[str, type[ModelNode]] = {
     t.__strawberry_definition__.name: t  # type: ignore[attr-defined]
-    for t in (Entity, Account, MiniProgram, Plugin, PluginVersion, PluginEvent)
+    for t in (Entity, Account, MiniProgram, Plugin, PluginVersion, PluginEvent, DebugBinding, PluginOrder)
 }
