@@ -181,6 +181,46 @@ async def mini_program(console: Console, bob):
     return await console.create_mini_program(bob, "Blue Harbor Store")
 
 
+@pytest_asyncio.fixture
+async def own_mini_program(console: Console, alice):
+    """A host of the plugin's own entity: invitations to it are authorized at once."""
+    return await console.create_mini_program(alice, "Acme Sandbox")
+
+
+# ---------------------------------------------------------------- joint debugging and orders by state
+
+
+@pytest_asyncio.fixture
+async def pending_binding(console: Console, alice, plugin, mini_program):
+    return await console.add_debug_host(alice, plugin, mini_program)
+
+
+@pytest_asyncio.fixture
+async def authorized_binding(console: Console, bob, pending_binding):
+    return await console.binding_action(bob, "authorizeDebugBinding", pending_binding)
+
+
+@pytest_asyncio.fixture
+async def cancelled_binding(console: Console, alice, pending_binding):
+    return await console.binding_action(alice, "cancelDebugHost", pending_binding)
+
+
+@pytest_asyncio.fixture
+async def rejected_binding(console: Console, bob, pending_binding):
+    return await console.binding_action(bob, "rejectDebugBinding", pending_binding)
+
+
+@pytest_asyncio.fixture
+async def unbound_binding(console: Console, bob, authorized_binding):
+    return await console.binding_action(bob, "unbindDebugHost", authorized_binding)
+
+
+@pytest_asyncio.fixture
+async def active_order(console: Console, bob, mini_program, plugin, online_version):
+    """bob's host ordered alice's plugin once it was listed (1.0.0 online)."""
+    return await console.order(bob, mini_program, plugin)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"pluginhub test backend: {BACKEND}"
 

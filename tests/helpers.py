@@ -76,6 +76,39 @@ mutation($input: PluginInput!) {
 }"""
 
 
+BINDING_FIELDS = """
+  id status requestedAt endedAt
+  plugin { pluginId } miniProgram { appId }
+  requestedBy { name }
+  authorization { token sameEntity authorizedAt authorizedBy { name } }
+"""
+
+ADD_DEBUG_HOST = """
+mutation($input: AddDebugHostInput!) {
+  addDebugHost(input: $input) { debugBinding { %s } userErrors { code message field } }
+}""" % BINDING_FIELDS
+
+
+def binding_mutation(name: str) -> str:
+    return """
+mutation($input: DebugBindingInput!) {
+  %s(input: $input) { debugBinding { %s } userErrors { code message field } }
+}""" % (name, BINDING_FIELDS)
+
+
+ORDER_FIELDS = "id status orderedAt cancelledAt plugin { pluginId } miniProgram { appId }"
+
+ORDER_PLUGIN = """
+mutation($input: OrderPluginInput!) {
+  orderPlugin(input: $input) { order { %s } userErrors { code message field } }
+}""" % ORDER_FIELDS
+
+CANCEL_ORDER = """
+mutation($input: OrderInput!) {
+  cancelOrder(input: $input) { order { %s } userErrors { code message field } }
+}""" % ORDER_FIELDS
+
+
 def make_package(manifest: Any = None, *, extra: dict[str, bytes] | None = None, raw_manifest: bytes | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -207,6 +240,33 @@ class Console:
         reviewer = await self.person(f"Review {number}", f"reviewer-{number}", role="reviewer")
         version = await self.submit(who, await self.upload(who, plugin, number))
         return await self.act(reviewer, "approveVersion", version)
+
+    async def add_debug_host_payload(self, who: Person, plugin: dict[str, Any], app: dict[str, Any]) -> dict[str, Any]:
+        return await self.mutate(ADD_DEBUG_HOST, {"pluginId": plugin["pluginId"], "appId": app["appId"]}, who)
+
+    async def add_debug_host(self, who: Person, plugin: dict[str, Any], app: dict[str, Any]) -> dict[str, Any]:
+        payload = await self.add_debug_host_payload(who, plugin, app)
+        assert payload["userErrors"] == [], payload
+        return payload["debugBinding"]
+
+    async def binding_action_payload(self, who: Person, mutation: str, binding: dict[str, Any]) -> dict[str, Any]:
+        return await self.mutate(binding_mutation(mutation), {"bindingId": binding["id"]}, who)
+
+    async def binding_action(self, who: Person, mutation: str, binding: dict[str, Any]) -> dict[str, Any]:
+        payload = await self.binding_action_payload(who, mutation, binding)
+        assert payload["userErrors"] == [], payload
+        return payload["debugBinding"]
+
+    async def order_payload(self, who: Person, app: dict[str, Any], plugin: dict[str, Any]) -> dict[str, Any]:
+        return await self.mutate(ORDER_PLUGIN, {"appId": app["appId"], "pluginId": plugin["pluginId"]}, who)
+
+    async def order(self, who: Person, app: dict[str, Any], plugin: dict[str, Any]) -> dict[str, Any]:
+        payload = await self.order_payload(who, app, plugin)
+        assert payload["userErrors"] == [], payload
+        return payload["order"]
+
+    async def cancel_order_payload(self, who: Person, order: dict[str, Any]) -> dict[str, Any]:
+        return await self.mutate(CANCEL_ORDER, {"orderId": order["id"]}, who)
 
     async def version(self, who: Person, version_id: str) -> dict[str, Any] | None:
         return (await self.query(VERSION_BY_ID, {"id": version_id}, who))["node"]

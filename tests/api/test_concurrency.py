@@ -13,7 +13,7 @@ import pytest
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from pluginhub.models import PluginEvent, PluginVersion, VersionStatus
+from pluginhub.models import DebugBinding, PluginEvent, PluginVersion, VersionStatus
 from tests.helpers import Console, codes
 
 FIRED = 8
@@ -101,3 +101,25 @@ async def test_the_database_itself_refuses_a_second_holder(alice, plugin, develo
                     package_file_name=template.package_file_name,
                 )
     assert await versions_in(plugin, status) == []
+
+
+async def test_forty_simultaneous_invitations_leave_exactly_twenty_active(console: Console, alice, bob, plugin):
+    hosts = [await console.create_mini_program(bob, f"Host {i}") for i in range(40)]
+    payloads = await asyncio.gather(*(console.add_debug_host_payload(alice, plugin, host) for host in hosts))
+    won, lost = [p for p in payloads if not p["userErrors"]], [p for p in payloads if p["userErrors"]]
+    assert len(won) == 20
+    assert len(lost) == 20 and all(codes(p) == ["BINDING_LIMIT_REACHED"] for p in lost)
+    assert all(p["debugBinding"] is None for p in lost)
+    assert await DebugBinding.filter(plugin_id=plugin["pluginId"], status__in=["PENDING", "AUTHORIZED"]).count() == 20
+
+
+async def test_simultaneous_invitations_of_one_host(console: Console, alice, plugin, mini_program):
+    payloads = await asyncio.gather(*(console.add_debug_host_payload(alice, plugin, mini_program) for _ in range(FIRED)))
+    won, lost = split(payloads)
+    assert len(won) == 1 and all(codes(p) == ["BINDING_EXISTS"] for p in lost)
+
+
+async def test_simultaneous_orders_of_one_host(console: Console, bob, plugin, mini_program, online_version):
+    payloads = await asyncio.gather(*(console.order_payload(bob, mini_program, plugin) for _ in range(FIRED)))
+    won, lost = split(payloads)
+    assert len(won) == 1 and all(codes(p) == ["ORDER_EXISTS"] for p in lost)
