@@ -10,13 +10,14 @@ temporary file, never a half package behind a version.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import uuid
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Protocol
 
 CHUNK = 64 * 1024
@@ -38,12 +39,6 @@ class PackageSource(Protocol):
     async def read(self, size: int = -1) -> bytes: ...
 
 
-@dataclass(frozen=True)
-class StoredPackage:
-    sha256: str
-    size: int
-
-
 class PackageStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -51,7 +46,13 @@ class PackageStore:
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    async def put(self, source: PackageSource, max_bytes: int) -> StoredPackage:
+    @contextlib.asynccontextmanager
+    async def stage(self, source: PackageSource, max_bytes: int) -> AsyncIterator["StagedPackage"]:
+        """Receive and check a package in a temporary file; it is stored only if `keep()` is called.
+
+        The caller decides after hashing whether the package is wanted (an
+        upload refused for its version number leaves nothing behind).
+        """
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         tmp = tmp_dir / f"{uuid.uuid4().hex}.part"
@@ -68,13 +69,23 @@ class PackageStore:
                 out.flush()
                 os.fsync(out.fileno())
             await asyncio.to_thread(check_package, tmp)
-            sha256 = digest.hexdigest()
-            final = self.path(sha256)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, final)
-            return StoredPackage(sha256=sha256, size=size)
+            yield StagedPackage(self, tmp, digest.hexdigest(), size)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+class StagedPackage:
+    def __init__(self, store: PackageStore, tmp: Path, sha256: str, size: int) -> None:
+        self.store = store
+        self.tmp = tmp
+        self.sha256 = sha256
+        self.size = size
+
+    def keep(self) -> None:
+        """Rename the checked file to its content address (atomic on one file system)."""
+        final = self.store.path(self.sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.tmp, final)
 
 
 def check_package(path: Path) -> None:

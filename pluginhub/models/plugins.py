@@ -25,8 +25,9 @@ class MiniProgram(Model):
 class Plugin(Model):
     """A plugin: its public 16-digit pluginId is the primary key.
 
-    `highest_online_key` remembers the greatest version that was ever ONLINE,
-    so an upload can be checked against it even after rollbacks.
+    `highest_online_key` remembers the greatest version that was ever ONLINE
+    (null: none yet), so an upload can be checked against it even after
+    rollbacks.
     """
 
     plugin_id = fields.CharField(max_length=16, primary_key=True)
@@ -37,7 +38,7 @@ class Plugin(Model):
     name = fields.CharField(max_length=100)
     description = fields.TextField()
     listed_in_market = fields.BooleanField(default=False)
-    highest_online_key = fields.BigIntField(default=0)
+    highest_online_key = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from tortoise.expressions import Q
 from tortoise.models import Model
 
-from ..models import Account, Entity, MiniProgram, PluginEvent
-from .access import event_filter, event_scope, own_app_ids, visible_mini_program, visible_plugin, visible_version
+from ..models import Account, DebugBinding, Entity, Plugin, PluginEvent, PluginOrder
+from .access import (
+    event_filter,
+    event_scope,
+    own_app_ids,
+    own_plugin_ids,
+    plugin_filter,
+    visible_mini_program,
+    visible_plugin,
+    visible_version,
+)
 from .bindings import visible_binding
 from .identifiers import PUBLIC_ID
 from .orders import visible_order
@@ -32,15 +42,33 @@ async def _version(viewer: Viewer, raw: str) -> Model | None:
 
 
 async def _entity(viewer: Viewer, raw: str) -> Model | None:
-    """Entity names are public: they appear on every plugin's public face."""
+    """An entity is seen by its own accounts, and by whoever sees one of its
+    plugins or works with one of its hosts."""
     key = _int(raw)
-    return await Entity.get_or_none(id=key) if key is not None else None
+    if key is None:
+        return None
+    if viewer.owns(key) or await Plugin.filter(plugin_filter(viewer), entity_id=key).exists():
+        return await Entity.get_or_none(id=key)
+    counterpart = Q(mini_program__entity_id=key, plugin__entity_id=viewer.entity_id)
+    if await DebugBinding.filter(counterpart).exists() or await PluginOrder.filter(counterpart).exists():
+        return await Entity.get_or_none(id=key)
+    return None
 
 
 async def _account(viewer: Viewer, raw: str) -> Model | None:
-    """Accounts are seen by their own entity only."""
+    """Accounts are seen by their own entity, by reviewers (uploaders and
+    actors of every plugin), and by the other side of a binding or order they
+    acted on."""
     key = _int(raw)
-    return await Account.get_or_none(id=key, entity_id=viewer.entity_id) if key is not None else None
+    if key is None:
+        return None
+    account = await Account.get_or_none(id=key)
+    if account is None or viewer.owns(account.entity_id) or viewer.is_reviewer:
+        return account
+    shared = Q(mini_program_id__in=await own_app_ids(viewer)) | Q(plugin_id__in=await own_plugin_ids(viewer))
+    if await PluginEvent.filter(shared, actor_id=key).exists():
+        return account
+    return None
 
 
 async def _event(viewer: Viewer, raw: str) -> Model | None:

@@ -158,7 +158,7 @@ def _page(rows: list[T], ordering: Ordering, args: PageArgs, count: Callable[[],
 
 
 async def paginate(qs: QuerySet[T], ordering: Ordering, args: PageArgs) -> Page[T]:
-    rows = await _bounded(qs, ordering, args) if args.size else []
+    rows = await _bounded(qs, ordering, args)
     return _page(list(rows), ordering, args, qs.count)
 
 
@@ -187,7 +187,7 @@ async def paginate_many(
     parents = list(dict.fromkeys(parents))
     model = base.model
     rows_by_parent: dict[Any, list[T]] = {p: [] for p in parents}
-    if parents and args.size:
+    if parents:
         parts = [
             f"SELECT * FROM ({_bounded(base.filter(**{parent: p}), ordering, args).sql(params_inline=True)}) AS p{i}"
             for i, p in enumerate(parents)

@@ -27,7 +27,7 @@ from ..models import (
     VersionAction,
     VersionStatus,
 )
-from ..packages import PackageInvalid, PackageSource, PackageStore, PackageTooLarge
+from ..packages import PackageInvalid, PackageSource, PackageStore, PackageTooLarge, StagedPackage
 from . import validation
 from .access import managed_plugin, require_owner, visible_version
 from .errors import ErrorCode, UserError, not_found
@@ -184,43 +184,57 @@ async def upload_version(
     features = validation.features(features, ["input", "features"])
     plugin = await managed_plugin(viewer, plugin_id, ["input", "pluginId"])
     try:
-        stored = await store.put(package, max_package_bytes)
+        async with store.stage(package, max_package_bytes) as staged:
+            return await _create_version(viewer, plugin.plugin_id, version, key, description, features, staged, package)
     except PackageTooLarge as exc:
         raise UserError(ErrorCode.PACKAGE_TOO_LARGE, str(exc), ["input", "package"]) from None
     except PackageInvalid as exc:
         raise UserError(ErrorCode.PACKAGE_INVALID, str(exc), ["input", "package"]) from None
+
+
+async def _create_version(
+    viewer: Viewer,
+    plugin_id: str,
+    version: str,
+    key: int,
+    description: str,
+    features: list[str],
+    staged: StagedPackage,
+    package: PackageSource,
+) -> PluginVersion:
     async with in_transaction():
-        plugin = await Plugin.filter(plugin_id=plugin.plugin_id).select_for_update().get()
-        existing = await PluginVersion.get_or_none(plugin_id=plugin.plugin_id, version=version, deleted_at=None)
+        plugin = await Plugin.filter(plugin_id=plugin_id).select_for_update().get()
+        existing = await PluginVersion.get_or_none(plugin_id=plugin_id, version=version, deleted_at=None)
         if existing is not None:
-            if existing.package_sha256 == stored.sha256:
+            if existing.package_sha256 == staged.sha256:
                 return existing
             raise UserError(
                 ErrorCode.VERSION_EXISTS,
                 f"version {version} already exists with a different package",
                 ["input", "version"],
             )
-        if key <= plugin.highest_online_key:
+        if plugin.highest_online_key is not None and key <= plugin.highest_online_key:
             raise UserError(
                 ErrorCode.VERSION_NOT_GREATER,
                 f"version {version} must be greater than {version_from_key(plugin.highest_online_key)}, "
                 "the highest version that has been online",
                 ["input", "version"],
             )
+        staged.keep()
         created = await PluginVersion.create(
-            plugin_id=plugin.plugin_id,
+            plugin_id=plugin_id,
             version=version,
             version_key=key,
             description=description,
             features=features,
-            package_sha256=stored.sha256,
-            package_size=stored.size,
+            package_sha256=staged.sha256,
+            package_size=staged.size,
             package_file_name=_file_name(package.filename),
             uploaded_by_id=viewer.account_id,
         )
         await record_event(
             PluginEventKind.VERSION_UPLOADED,
-            plugin_id=plugin.plugin_id,
+            plugin_id=plugin_id,
             version_id=created.id,
             actor_id=viewer.account_id,
             to_status=S.DEVELOPMENT,
@@ -370,7 +384,7 @@ async def go_online(viewer: Viewer, version_id: int) -> PluginVersion:
             await _take_offline(viewer, slots.online, PluginEventKind.WENT_OFFLINE, f"replaced by {version.version}")
         await OnlineRecord.create(plugin_id=plugin.plugin_id, version_id=version.id)
         plugin.listed_in_market = True
-        plugin.highest_online_key = max(plugin.highest_online_key, version.version_key)
+        plugin.highest_online_key = max(plugin.highest_online_key or 0, version.version_key)
         await plugin.save(update_fields=["listed_in_market", "highest_online_key"])
         return await _move(
             viewer,
