@@ -12,16 +12,19 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from strawberry import UNSET
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from tortoise.connection import get_connection
 
 from . import db, signing
 from .config import Settings
+from .delivery import Notifier, PostgresListener
 from .middleware import BodyLimit, OrmContext, RequestId
 from .packages import PackageStore
 from .resolvers.accounts import authenticate
 from .schema import build_schema
-from .schema.context import Context
+from .schema.context import Context, Loaders
 
 log = logging.getLogger("pluginhub")
 
@@ -37,18 +40,27 @@ def bearer(value: str | None) -> str | None:
 
 
 class GraphQLApp(GraphQL):
-    def __init__(self, settings: Settings, store: PackageStore) -> None:
-        super().__init__(build_schema(settings), graphql_ide="graphiql", multipart_uploads_enabled=True)
+    def __init__(self, settings: Settings, store: PackageStore, notifier: Notifier) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql",
+            multipart_uploads_enabled=True,
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
         self.settings = settings
         self.store = store
+        self.notifier = notifier
 
     async def get_context(self, request: Any, response: Any) -> Context:
         token = bearer(request.headers.get("authorization"))
         viewer = await authenticate(token) if token else None
-        base_url = self.settings.public_url or f"{request.url.scheme}://{request.url.netloc}"
+        scheme = {"ws": "http", "wss": "https"}.get(request.url.scheme, request.url.scheme)
+        base_url = self.settings.public_url or f"{scheme}://{request.url.netloc}"
         return Context(
             settings=self.settings,
             store=self.store,
+            notifier=self.notifier,
             viewer=viewer,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             base_url=base_url.rstrip("/"),
@@ -56,11 +68,27 @@ class GraphQLApp(GraphQL):
             response=response,
         )
 
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Subscriptions authenticate once, with the token in the connection_init payload."""
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization")
+        token = bearer(raw) if isinstance(raw, str) else None
+        viewer = await authenticate(token) if token else None
+        if viewer is None:
+            raise ConnectionRejectionError(
+                {"message": "send {\"authorization\": \"Bearer <token>\"} with a valid token in connection_init",
+                 "extensions": {"code": "UNAUTHENTICATED"}}
+            )
+        context.viewer = viewer
+        context.loaders = Loaders(viewer)
+        return UNSET
+
 
 def create_app(settings: Settings) -> Starlette:
     settings = settings.with_secret_key()
     store = PackageStore(settings.storage_dir)
-    graphql = GraphQLApp(settings, store)
+    notifier = Notifier(poll_interval=2.0 if settings.is_sqlite else 5.0)
+    graphql = GraphQLApp(settings, store, notifier)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -70,9 +98,14 @@ def create_app(settings: Settings) -> Starlette:
             await orm.close_connections()
             raise NotMigrated(f"the database is not migrated ({', '.join(pending)}): run `pluginhub migrate`")
         app.state.orm = orm
+        listener = None if settings.is_sqlite else PostgresListener(settings.database_url, notifier)
+        if listener is not None:
+            listener.start()
         try:
             yield
         finally:
+            if listener is not None:
+                await listener.stop()
             app.state.orm = None
             await orm.close_connections()
 

@@ -145,6 +145,40 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from .watch import Refused, Watch, websocket_url
+
+    token = args.token or os.environ.get("PLUGINHUB_TOKEN", "")
+    if not token:
+        print("pluginhub watch: give --token or set PLUGINHUB_TOKEN", file=sys.stderr)
+        return 2
+    if args.scene and not (args.plugin and args.app):
+        print("pluginhub watch: --scene needs both --plugin and --app", file=sys.stderr)
+        return 2
+    if not args.scene and bool(args.plugin) == bool(args.app):
+        print("pluginhub watch: give --plugin ID or --app ID (both, with --scene, to follow a resolution)", file=sys.stderr)
+        return 2
+    watch = Watch(
+        url=websocket_url(args.url),
+        token=token,
+        plugin_id=args.plugin,
+        app_id=args.app,
+        scene=args.scene,
+        debug_token=args.debug_token,
+        after=args.after,
+    )
+    try:
+        asyncio.run(watch.run())
+    except Refused as exc:
+        print(f"pluginhub watch: refused: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="pluginhub", description="The plugin console's GraphQL API.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -185,6 +219,16 @@ def parser() -> argparse.ArgumentParser:
     token_revoke.set_defaults(run=cmd_token_revoke)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
+
+    watch = commands.add_parser("watch", help="follow events (or a resolution) as JSON lines")
+    watch.add_argument("--plugin", help="a pluginId: its events (with --app and --scene: its resolution)")
+    watch.add_argument("--app", help="an appId: the events of its bindings and orders")
+    watch.add_argument("--scene", choices=["DEVELOP", "PREVIEW", "RELEASE"], help="follow resolvedVersion")
+    watch.add_argument("--after", help="resume after this event cursor")
+    watch.add_argument("--debug-token", help="a debug binding's authorization token (with --scene)")
+    watch.add_argument("--url", default="http://127.0.0.1:8000/graphql", help="the server (default: %(default)s)")
+    watch.add_argument("--token", help="API token (default: $PLUGINHUB_TOKEN)")
+    watch.set_defaults(run=cmd_watch)
     return root
 
 

@@ -16,7 +16,7 @@ from tortoise.connection import get_connection
 from ..models import PluginEvent, PluginEventKind
 
 EVENT_LOCK_KEY = 0x706C7567  # "plug"
-NOTIFY_CHANNEL = "pluginhub_events"
+NOTIFY_CHANNEL = "pluginhub_events"  # the channel delivery.PostgresListener listens on
 
 
 def is_postgres() -> bool:

@@ -13,6 +13,7 @@ from ..config import Settings
 from .extensions import extensions, log_errors
 from .mutation import Mutation
 from .query import Query
+from .subscription import Subscription
 
 DateTime = strawberry.scalar(
     name="DateTime",
@@ -31,6 +32,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions(settings or Settings()),
         config=StrawberryConfig(scalar_map={datetime: DateTime}),
     )

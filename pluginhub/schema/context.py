@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from ..config import Settings
+from ..delivery import Notifier
 from ..models import Account, DebugBinding, Entity, MiniProgram, Plugin, PluginOrder
 from ..packages import PackageStore
 from ..resolvers import loaders
@@ -43,11 +44,13 @@ class Loaders:
 class Context:
     settings: Settings
     store: PackageStore
+    notifier: Notifier
     viewer: Viewer | None
     request_id: str
     base_url: str
     request: Any = None
     response: Any = None
+    connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -25,6 +25,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from strawberry.types.graphql import OperationType
+
 from ..config import Settings
 from ..resolvers.errors import RequestError, UserError
 
@@ -72,6 +74,18 @@ def _needs_viewer(document: Any, operation_name: str | None) -> bool:
             if not (isinstance(selection, FieldNode) and selection.name.value.startswith("__")):
                 return True
     return False
+
+
+class WakeSubscribers(SchemaExtension):
+    """After a mutation has committed, let this process's subscribers read the log."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        ctx = self.execution_context
+        if ctx.operation_type == OperationType.MUTATION:
+            notifier = getattr(ctx.context, "notifier", None)
+            if notifier is not None:
+                notifier.wake()
 
 
 class ErrorCodes(SchemaExtension):
@@ -138,4 +152,5 @@ def extensions(settings: Settings) -> list[Any]:
         partial(ValidationCache, maxsize=512),
         MaskInternalErrors,
         ErrorCodes,
+        WakeSubscribers,
     ]

@@ -1,0 +1,121 @@
+"""The event streams behind the subscriptions: replay, then follow live.
+
+A stream keeps its own cursor and reads the log after it whenever it is
+woken (and every poll interval), so events committed while the replay runs,
+or while a notification was lost, are still read once and in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from tortoise.expressions import Q
+
+from ..models import MiniProgram, PluginEvent, Scene
+from .access import event_filter, event_scope, own_app_ids, visible_plugin
+from .errors import RequestError
+from .identifiers import PUBLIC_ID
+from .loaders import EVENT_ORDER
+from .bindings import authorized_binding_for_token
+from .resolution import PluginUnavailable, Resolved, authorize_resolution, resolve
+from .viewer import Viewer
+
+BATCH = 100
+
+
+class Wakeup(Protocol):
+    def clear(self) -> None: ...
+
+    async def wait(self) -> None: ...
+
+
+# Registers a subscriber with the process's notifier (see pluginhub.delivery).
+Listen = Callable[[], AbstractContextManager[Wakeup]]
+
+
+def start_cursor(after: str | None) -> int:
+    """No cursor: replay the whole visible log."""
+    return 0 if after is None else EVENT_ORDER.decode(after, PluginEvent)[0]
+
+
+async def follow(listen: Listen, visible: Q, cursor: int) -> AsyncIterator[PluginEvent]:
+    with listen() as wakeup:
+        while True:
+            wakeup.clear()
+            batch = await PluginEvent.filter(visible, id__gt=cursor).order_by("id").limit(BATCH)
+            for event in batch:
+                cursor = event.id
+                yield event
+            if len(batch) < BATCH:
+                await wakeup.wait()
+
+
+def _public_id(value: str, what: str) -> str:
+    if not PUBLIC_ID.fullmatch(value):
+        raise RequestError("VALIDATION", f"{what} must be 16 decimal digits")
+    return value
+
+
+async def plugin_events(viewer: Viewer, listen: Listen, plugin_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
+    plugin = await visible_plugin(viewer, _public_id(plugin_id, "pluginId"))
+    if plugin is None:
+        raise RequestError("NOT_FOUND", "no such plugin visible to you")
+    cursor = start_cursor(after)
+    scope = event_scope(viewer, plugin.entity_id)
+    visible = Q(event_filter(scope, await own_app_ids(viewer)), plugin_id=plugin_id)
+    async for event in follow(listen, visible, cursor):
+        yield event
+
+
+async def mini_program_events(viewer: Viewer, listen: Listen, app_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
+    """The events of the bindings and orders of one of the viewer's own hosts."""
+    host = await MiniProgram.get_or_none(app_id=_public_id(app_id, "appId"), entity_id=viewer.entity_id)
+    if host is None:
+        raise RequestError("NOT_FOUND", "no such mini-program of yours")
+    cursor = start_cursor(after)
+    async for event in follow(listen, Q(mini_program_id=app_id), cursor):
+        yield event
+
+
+def _signature(result: Resolved | PluginUnavailable) -> tuple[object, ...]:
+    if isinstance(result, Resolved):
+        return ("resolved", result.source, result.version.id)
+    return ("unavailable", result.reason)
+
+
+async def resolved_version(
+    viewer: Viewer,
+    listen: Listen,
+    *,
+    app_id: str,
+    plugin_id: str,
+    scene: Scene,
+    debug_token: str | None,
+) -> AsyncIterator[Resolved | PluginUnavailable]:
+    """The resolution now, then again each time the answer changes.
+
+    Any event of the plugin may change it, so each one triggers a new
+    resolution; only a different answer is sent. A caller admitted by a
+    debug token is cut off when that token dies (the binding is unbound).
+    """
+    mini_program, plugin = await authorize_resolution(viewer, app_id, plugin_id, debug_token)
+    by_token = not viewer.owns(mini_program.entity_id)
+    last = await PluginEvent.filter(plugin_id=plugin_id).order_by("-id").first()
+    cursor = last.id if last else 0
+    sent: tuple[object, ...] | None = None
+    with listen() as wakeup:
+        while True:
+            wakeup.clear()
+            if by_token and not await authorized_binding_for_token(debug_token or "", plugin_id, app_id):
+                raise RequestError("FORBIDDEN", "the debug token stopped working: the binding was unbound")
+            result = await resolve(mini_program, plugin, scene)
+            if _signature(result) != sent:
+                sent = _signature(result)
+                yield result
+            while not await PluginEvent.exists(plugin_id=plugin_id, id__gt=cursor):
+                await wakeup.wait()
+                wakeup.clear()
+            newest = await PluginEvent.filter(plugin_id=plugin_id).order_by("-id").first()
+            cursor = newest.id if newest else cursor
