@@ -137,12 +137,18 @@ class Page(Generic[T]):
     count: Callable[[], Awaitable[int]] = field(repr=False)
 
 
-def _bounded(qs: QuerySet[T], ordering: Ordering, args: PageArgs) -> QuerySet[T]:
+def _within_cursors(qs: QuerySet[T], ordering: Ordering, args: PageArgs) -> QuerySet[T]:
     model = qs.model
     if args.after is not None:
         qs = qs.filter(ordering.beyond(ordering.decode(args.after, model), towards_end=True))
     if args.before is not None:
         qs = qs.filter(ordering.beyond(ordering.decode(args.before, model), towards_end=False))
+    return qs
+
+
+def _bounded(qs: QuerySet[T], ordering: Ordering, args: PageArgs) -> QuerySet[T]:
+    """The page's rows plus one, to tell whether more follow."""
+    qs = _within_cursors(qs, ordering, args)
     return qs.order_by(*ordering.order_by(reverse=args.backward)).limit(args.size + 1)
 
 
@@ -178,21 +184,29 @@ class _Once:
 async def paginate_many(
     base: QuerySet[T], parent: str, parents: Iterable[Any], ordering: Ordering, args: PageArgs
 ) -> dict[Any, Page[T]]:
-    """One page per parent in one SQL statement (a UNION ALL of keyset queries).
+    """One page per parent in one SQL statement.
 
     Nested connections (a plugin's versions, a version's events) go through
-    here from a DataLoader, so a list of N parents costs one query, not N.
-    Total counts are one grouped query, run only if a client asks for them.
+    here from a DataLoader, so a list of N parents costs one query, not N:
+    the rows within the cursors are numbered per parent in page order
+    (ROW_NUMBER, on SQLite and PostgreSQL alike) and each parent keeps its
+    first `size + 1`. Total counts are one grouped query, run only if a
+    client asks for them.
     """
     parents = list(dict.fromkeys(parents))
     model = base.model
     rows_by_parent: dict[Any, list[T]] = {p: [] for p in parents}
     if parents:
-        parts = [
-            f"SELECT * FROM ({_bounded(base.filter(**{parent: p}), ordering, args).sql(params_inline=True)}) AS p{i}"
-            for i, p in enumerate(parents)
-        ]
-        for row in await model.raw(" UNION ALL ".join(parts)):
+        column = model._meta.fields_db_projection
+        inner = _within_cursors(base.filter(**{f"{parent}__in": parents}), ordering, args).sql(params_inline=True)
+        order = ", ".join(
+            f'"{column[name]}" {"DESC" if desc != args.backward else "ASC"}' for name, desc in ordering.keys
+        )
+        sql = (
+            f'SELECT * FROM (SELECT page_rows.*, ROW_NUMBER() OVER (PARTITION BY "{column[parent]}" ORDER BY {order})'
+            f" AS page_position FROM ({inner}) AS page_rows) AS numbered WHERE page_position <= {args.size + 1}"
+        )
+        for row in await model.raw(sql):
             rows_by_parent[getattr(row, parent)].append(row)
     counts = _Once(lambda: _grouped_count(base, parent, parents))
 
