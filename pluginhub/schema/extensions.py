@@ -19,7 +19,6 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
@@ -143,12 +142,12 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
 
 
 def extensions(settings: Settings) -> list[Any]:
+    """No ParserCache: a parse error raised inside its hook escapes ErrorCodes."""
     return [
         Authentication,
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(ParserCache, maxsize=512),
         partial(ValidationCache, maxsize=512),
         MaskInternalErrors,
         ErrorCodes,
