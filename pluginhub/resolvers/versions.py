@@ -326,8 +326,8 @@ async def _known_app_ids(app_ids: list[str]) -> list[str]:
 async def gray_release(
     viewer: Viewer, version_id: int, *, percentage: int | None, app_ids: list[str] | None
 ) -> PluginVersion:
-    if percentage is None and app_ids is None:
-        raise UserError(ErrorCode.VALIDATION, "give a percentage, appIds, or both", ["input"])
+    if percentage is None and not app_ids:
+        raise UserError(ErrorCode.VALIDATION, "give a percentage, at least one appId, or both", ["input"])
     if percentage is not None and not 1 <= percentage <= 100:
         raise UserError(ErrorCode.VALIDATION, "percentage must be between 1 and 100", ["input", "percentage"])
     listed = await _known_app_ids(app_ids) if app_ids is not None else None
