@@ -70,6 +70,7 @@ async def add_debug_host(viewer: Viewer, *, plugin_id: str, app_id: str) -> Debu
             mini_program_id=app_id,
             status=DebugBindingStatus.AUTHORIZED if same_entity else DebugBindingStatus.PENDING,
             requested_by_id=viewer.account_id,
+            requested_at=at,
             same_entity=same_entity,
             authorized_by_id=viewer.account_id if same_entity else None,
             authorized_at=at if same_entity else None,
