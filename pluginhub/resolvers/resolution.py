@@ -70,22 +70,32 @@ def in_rollout(version: PluginVersion, app_id: str) -> bool:
 async def authorize_resolution(
     viewer: Viewer, app_id: str, plugin_id: str, debug_token: str | None
 ) -> tuple[MiniProgram, Plugin]:
-    """The host's owner may ask; so may anyone holding the binding's live token."""
+    """The host's owner may ask; so may anyone holding the binding's live token.
+
+    A caller who sees both the host and the plugin but may not ask gets
+    FORBIDDEN; anyone else NOT_FOUND, which says nothing about what exists.
+    """
     for value, what in ((app_id, "appId"), (plugin_id, "pluginId")):
         if not PUBLIC_ID.fullmatch(value):
             raise RequestError("VALIDATION", f"{what} must be 16 decimal digits")
     mini_program = await MiniProgram.get_or_none(app_id=app_id)
-    plugin = await Plugin.get_or_none(plugin_id=plugin_id)
+    plugin = await visible_plugin(viewer, plugin_id)
+    if mini_program is not None and debug_token and await authorized_binding_for_token(debug_token, plugin_id, app_id):
+        return mini_program, plugin or await Plugin.get(plugin_id=plugin_id)
     if mini_program is not None and plugin is not None:
-        if debug_token and await authorized_binding_for_token(debug_token, plugin_id, app_id):
+        if viewer.owns(mini_program.entity_id):
             return mini_program, plugin
-        if viewer.owns(mini_program.entity_id) and await visible_plugin(viewer, plugin_id):
-            return mini_program, plugin
-        if viewer.owns(mini_program.entity_id) or await visible_plugin(viewer, plugin_id):
+        if await _works_with(viewer, app_id):
             raise RequestError(
                 "FORBIDDEN", "resolve as the host's owner, or pass the binding's live token as debugToken"
             )
     raise RequestError("NOT_FOUND", "no such mini-program and plugin visible to you")
+
+
+async def _works_with(viewer: Viewer, app_id: str) -> bool:
+    """Whether one of the viewer's plugins is bound to or ordered by the host."""
+    related = {"mini_program_id": app_id, "plugin__entity_id": viewer.entity_id}
+    return await DebugBinding.exists(**related) or await PluginOrder.exists(**related)
 
 
 async def resolve(mini_program: MiniProgram, plugin: Plugin, scene: Scene) -> Resolved | PluginUnavailable:
