@@ -283,7 +283,7 @@ async def submit_version(viewer: Viewer, version_id: int, *, self_check_confirme
                 f"version {slots.auditing.version} of this plugin is already in review",
             )
         return await _move(
-            viewer, version, S.AUDITING, PluginEventKind.SUBMITTED, submitted_at=now(), reject_reason=None, reviewed_at=None
+            viewer, version, S.AUDITING, PluginEventKind.SUBMITTED, submitted_at=now(), reject_reason=None
         )
 
 
