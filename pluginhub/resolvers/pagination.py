@@ -89,7 +89,10 @@ class Ordering:
             for (name, _), value in zip(self.keys, raw):
                 kind = type(sample._meta.fields_map[name]).__name__
                 if "Datetime" in kind:
-                    values.append(datetime.fromisoformat(value))
+                    moment = datetime.fromisoformat(value)
+                    if moment.tzinfo is None:  # our cursors always carry UTC
+                        raise ValueError
+                    values.append(moment)
                 elif "Int" in kind:
                     if not isinstance(value, int) or isinstance(value, bool):
                         raise ValueError
