@@ -80,6 +80,7 @@ class GraphQLApp(GraphQL):
                  "extensions": {"code": "UNAUTHENTICATED"}}
             )
         context.viewer = viewer
+        context.token = token
         context.loaders = Loaders(viewer)
         return UNSET
 

@@ -50,6 +50,7 @@ class Watch:
     after: str | None = None
     max_backoff: float = 30.0
     out: TextIO = sys.stdout
+    acknowledged: bool = False
 
     def subscription(self) -> dict[str, Any]:
         if self.scene:
@@ -61,6 +62,7 @@ class Watch:
     async def run(self) -> None:
         backoff = 0.5
         while True:
+            self.acknowledged = False
             try:
                 await self.session()
                 return
@@ -68,6 +70,8 @@ class Watch:
                 raise
             except (OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
                 print(f"pluginhub watch: connection lost ({exc}); reconnecting in {backoff:.1f}s", file=sys.stderr)
+            if self.acknowledged:  # the last connection worked: start the backoff over
+                backoff = 0.5
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self.max_backoff)
 
@@ -82,6 +86,7 @@ class Watch:
                 raise
             if ack.get("type") != "connection_ack":
                 raise Refused(f"unexpected reply to connection_init: {ack}")
+            self.acknowledged = True
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": self.subscription()}))
             async for raw in ws:
                 message = json.loads(raw)

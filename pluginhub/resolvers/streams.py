@@ -7,14 +7,14 @@ or while a notification was lost, are still read once and in order.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from tortoise.expressions import Q
 
 from ..models import MiniProgram, PluginEvent, Scene
-from .access import event_filter, event_scope, own_app_ids, visible_plugin
+from .access import OWNER, event_filter, event_scope, own_app_ids, visible_plugin
 from .errors import RequestError
 from .identifiers import PUBLIC_ID
 from .loaders import EVENT_ORDER
@@ -31,8 +31,14 @@ class Wakeup(Protocol):
     async def wait(self) -> None: ...
 
 
-# Registers a subscriber with the process's notifier (see pluginhub.delivery).
-Listen = Callable[[], AbstractContextManager[Wakeup]]
+class Feed(Protocol):
+    """What a stream needs from the connection it serves."""
+
+    def listen(self) -> AbstractContextManager[Wakeup]:
+        """Register with the process's notifier (see pluginhub.delivery)."""
+
+    async def check(self) -> None:
+        """Raise if the subscriber may no longer receive (its token was revoked)."""
 
 
 def start_cursor(after: str | None) -> int:
@@ -40,11 +46,14 @@ def start_cursor(after: str | None) -> int:
     return 0 if after is None else EVENT_ORDER.decode(after, PluginEvent)[0]
 
 
-async def follow(listen: Listen, visible: Q, cursor: int) -> AsyncIterator[PluginEvent]:
-    with listen() as wakeup:
+async def follow(feed: Feed, visible: Callable[[], Awaitable[Q]], cursor: int) -> AsyncIterator[PluginEvent]:
+    """`visible` is asked again at every read: what a viewer may see can grow
+    while it listens (a host created after subscribing, say)."""
+    with feed.listen() as wakeup:
         while True:
             wakeup.clear()
-            batch = await PluginEvent.filter(visible, id__gt=cursor).order_by("id").limit(BATCH)
+            await feed.check()
+            batch = await PluginEvent.filter(await visible(), id__gt=cursor).order_by("id").limit(BATCH)
             for event in batch:
                 cursor = event.id
                 yield event
@@ -58,24 +67,32 @@ def _public_id(value: str, what: str) -> str:
     return value
 
 
-async def plugin_events(viewer: Viewer, listen: Listen, plugin_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
+async def plugin_events(viewer: Viewer, feed: Feed, plugin_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
     plugin = await visible_plugin(viewer, _public_id(plugin_id, "pluginId"))
     if plugin is None:
         raise RequestError("NOT_FOUND", "no such plugin visible to you")
     cursor = start_cursor(after)
     scope = event_scope(viewer, plugin.entity_id)
-    visible = Q(event_filter(scope, await own_app_ids(viewer)), plugin_id=plugin_id)
-    async for event in follow(listen, visible, cursor):
+
+    async def visible() -> Q:
+        app_ids = await own_app_ids(viewer) if scope != OWNER else []
+        return Q(event_filter(scope, app_ids), plugin_id=plugin_id)
+
+    async for event in follow(feed, visible, cursor):
         yield event
 
 
-async def mini_program_events(viewer: Viewer, listen: Listen, app_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
+async def mini_program_events(viewer: Viewer, feed: Feed, app_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
     """The events of the bindings and orders of one of the viewer's own hosts."""
     host = await MiniProgram.get_or_none(app_id=_public_id(app_id, "appId"), entity_id=viewer.entity_id)
     if host is None:
         raise RequestError("NOT_FOUND", "no such mini-program of yours")
     cursor = start_cursor(after)
-    async for event in follow(listen, Q(mini_program_id=app_id), cursor):
+
+    async def visible() -> Q:
+        return Q(mini_program_id=app_id)
+
+    async for event in follow(feed, visible, cursor):
         yield event
 
 
@@ -87,7 +104,7 @@ def _signature(result: Resolved | PluginUnavailable) -> tuple[object, ...]:
 
 async def resolved_version(
     viewer: Viewer,
-    listen: Listen,
+    feed: Feed,
     *,
     app_id: str,
     plugin_id: str,
@@ -105,9 +122,10 @@ async def resolved_version(
     last = await PluginEvent.filter(plugin_id=plugin_id).order_by("-id").first()
     cursor = last.id if last else 0
     sent: tuple[object, ...] | None = None
-    with listen() as wakeup:
+    with feed.listen() as wakeup:
         while True:
             wakeup.clear()
+            await feed.check()
             if by_token and not await authorized_binding_for_token(debug_token or "", plugin_id, app_id):
                 raise RequestError("FORBIDDEN", "the debug token stopped working: the binding was unbound")
             result = await resolve(mini_program, plugin, scene)
@@ -117,5 +135,6 @@ async def resolved_version(
             while not await PluginEvent.exists(plugin_id=plugin_id, id__gt=cursor):
                 await wakeup.wait()
                 wakeup.clear()
+                await feed.check()
             newest = await PluginEvent.filter(plugin_id=plugin_id).order_by("-id").first()
             cursor = newest.id if newest else cursor

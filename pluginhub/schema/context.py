@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -10,10 +11,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from ..config import Settings
-from ..delivery import Notifier
+from ..delivery import Notifier, Wakeup
 from ..models import Account, DebugBinding, Entity, MiniProgram, Plugin, PluginOrder
 from ..packages import PackageStore
 from ..resolvers import loaders
+from ..resolvers.accounts import authenticate
 from ..resolvers.errors import RequestError
 from ..resolvers.pagination import PageArgs
 from ..resolvers.viewer import Viewer
@@ -41,6 +43,22 @@ class Loaders:
 
 
 @dataclass
+class Feed:
+    """A WebSocket connection as the event streams see it."""
+
+    notifier: Notifier
+    token: str | None
+
+    def listen(self) -> AbstractContextManager[Wakeup]:
+        return self.notifier.listen()
+
+    async def check(self) -> None:
+        """A token revoked while the connection is open ends its subscriptions."""
+        if self.token is None or await authenticate(self.token) is None:
+            raise RequestError("UNAUTHENTICATED", "the token was revoked")
+
+
+@dataclass
 class Context:
     settings: Settings
     store: PackageStore
@@ -51,10 +69,15 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
+    token: str | None = None  # the bearer token the viewer signed in with
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.viewer)
+
+    @property
+    def feed(self) -> Feed:
+        return Feed(self.notifier, self.token)
 
     @property
     def me(self) -> Viewer:

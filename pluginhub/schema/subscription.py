@@ -47,7 +47,7 @@ class Subscription:
         after: Annotated[str | None, AFTER] = None,
     ) -> AsyncGenerator[PluginEvent, None]:
         ctx = info.context
-        source = streams.plugin_events(ctx.me, ctx.notifier.listen, plugin_id, after)
+        source = streams.plugin_events(ctx.me, ctx.feed, plugin_id, after)
         async for event in _relay(info, source):
             yield event
 
@@ -62,7 +62,7 @@ class Subscription:
         after: Annotated[str | None, AFTER] = None,
     ) -> AsyncGenerator[PluginEvent, None]:
         ctx = info.context
-        source = streams.mini_program_events(ctx.me, ctx.notifier.listen, app_id, after)
+        source = streams.mini_program_events(ctx.me, ctx.feed, app_id, after)
         async for event in _relay(info, source):
             yield event
 
@@ -82,7 +82,7 @@ class Subscription:
         ctx = info.context
         source = streams.resolved_version(
             ctx.me,
-            ctx.notifier.listen,
+            ctx.feed,
             app_id=app_id,
             plugin_id=plugin_id,
             scene=DomainScene(scene.value),
