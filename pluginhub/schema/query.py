@@ -10,10 +10,10 @@ from strawberry import relay
 from ..models import Scene as DomainScene
 from ..resolvers import nodes, plugins, resolution
 from ..resolvers.errors import RequestError
+from .arguments import After, AppId, Before, DebugToken, First, Last, PluginId, SceneArg
 from .connections import Connection
 from .context import Info
-from . import enums
-from .types import NODE_TYPES, Account, MiniProgram, Plugin, PluginVersion, PluginVersionResolution, arg
+from .types import NODE_TYPES, Account, MiniProgram, Plugin, PluginVersion, PluginVersionResolution
 
 
 async def _node(info: Info, raw: str) -> relay.Node | None:
@@ -60,10 +60,10 @@ class Query:
     async def plugins(
         self,
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
-        last: Annotated[int | None, arg("last")] = None,
-        before: Annotated[str | None, arg("before")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         search: Annotated[
             str | None,
             strawberry.argument(description="Case-insensitive text in the name or description, or an exact pluginId."),
@@ -82,10 +82,10 @@ class Query:
     async def mini_programs(
         self,
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
-        last: Annotated[int | None, arg("last")] = None,
-        before: Annotated[str | None, arg("before")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[MiniProgram]:
         ctx = info.context
         return Connection.of(await plugins.mini_programs(ctx.me, ctx.page(first, after, last, before)))
@@ -94,8 +94,8 @@ class Query:
     async def review_queue(
         self,
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PluginVersion]:
         ctx = info.context
         return Connection.of(await plugins.review_queue(ctx.me, ctx.page(first, after)))
@@ -107,12 +107,10 @@ class Query:
     async def resolve_plugin_version(
         self,
         info: Info,
-        app_id: Annotated[str, strawberry.argument(description="The host's 16-digit appId.")],
-        plugin_id: Annotated[str, strawberry.argument(description="The plugin's 16-digit pluginId.")],
-        scene: Annotated[enums.Scene, strawberry.argument(description="Where the host runs the plugin.")],
-        debug_token: Annotated[
-            str | None, strawberry.argument(description="A debug binding's authorization token.")
-        ] = None,
+        app_id: AppId,
+        plugin_id: PluginId,
+        scene: SceneArg,
+        debug_token: DebugToken = None,
     ) -> PluginVersionResolution:
         return await resolution.resolve_plugin_version(
             info.context.me,

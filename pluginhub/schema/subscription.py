@@ -16,7 +16,7 @@ from graphql import GraphQLError
 from ..models import Scene as DomainScene
 from ..resolvers import streams
 from ..resolvers.errors import RequestError
-from . import enums
+from .arguments import AppId, DebugToken, PluginId, SceneArg
 from .context import Info, Loaders
 from .types import PluginEvent, PluginVersionResolution
 
@@ -43,7 +43,7 @@ class Subscription:
     async def plugin_events(
         self,
         info: Info,
-        plugin_id: Annotated[str, strawberry.argument(description="The plugin's 16-digit pluginId.")],
+        plugin_id: PluginId,
         after: Annotated[str | None, AFTER] = None,
     ) -> AsyncGenerator[PluginEvent, None]:
         ctx = info.context
@@ -72,12 +72,10 @@ class Subscription:
     async def resolved_version(
         self,
         info: Info,
-        app_id: Annotated[str, strawberry.argument(description="The host's 16-digit appId.")],
-        plugin_id: Annotated[str, strawberry.argument(description="The plugin's 16-digit pluginId.")],
-        scene: Annotated[enums.Scene, strawberry.argument(description="Where the host runs the plugin.")],
-        debug_token: Annotated[
-            str | None, strawberry.argument(description="A debug binding's authorization token.")
-        ] = None,
+        app_id: AppId,
+        plugin_id: PluginId,
+        scene: SceneArg,
+        debug_token: DebugToken = None,
     ) -> AsyncGenerator[PluginVersionResolution, None]:
         ctx = info.context
         source = streams.resolved_version(

@@ -14,6 +14,7 @@ from ..resolvers import access, resolution
 from ..resolvers.loaders import EVENT_ORDER
 from ..resolvers.versions import available_actions
 from . import enums
+from .arguments import After, Before, First, Last
 from .connections import Connection
 from .context import Info
 
@@ -30,18 +31,6 @@ class ModelNode(relay.Node):
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
         return isinstance(obj, cls.model)
-
-
-PAGE_ARGS_DOC = {
-    "first": "Return at most this many items from the start (default 20, at most 100).",
-    "after": "Start after the item with this cursor.",
-    "last": "Return at most this many items from the end (at most 100).",
-    "before": "End before the item with this cursor.",
-}
-
-
-def arg(name: str) -> Any:
-    return strawberry.argument(description=PAGE_ARGS_DOC[name])
 
 
 @strawberry.type(name="Entity", description="A legal entity (主体) that owns mini-programs and plugins.")
@@ -80,10 +69,10 @@ class MiniProgram(ModelNode):
         self,
         root: strawberry.Parent[Any],
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
-        last: Annotated[int | None, arg("last")] = None,
-        before: Annotated[str | None, arg("before")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             list[enums.DebugBindingStatus] | None, strawberry.argument(description="Only bindings in these states.")
         ] = None,
@@ -100,10 +89,10 @@ class MiniProgram(ModelNode):
         self,
         root: strawberry.Parent[Any],
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
-        last: Annotated[int | None, arg("last")] = None,
-        before: Annotated[str | None, arg("before")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             list[enums.OrderStatus] | None, strawberry.argument(description="Only orders in these states.")
         ] = None,
@@ -313,8 +302,8 @@ class PluginVersion(ModelNode):
         self,
         root: strawberry.Parent[Any],
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PluginEvent]:
         ctx = info.context
         plugin = await ctx.loaders.plugin.load(root.plugin_id)
@@ -352,10 +341,10 @@ class Plugin(ModelNode):
         self,
         root: strawberry.Parent[Any],
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
-        last: Annotated[int | None, arg("last")] = None,
-        before: Annotated[str | None, arg("before")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             list[enums.VersionStatus] | None, strawberry.argument(description="Only versions in these states.")
         ] = None,
@@ -402,10 +391,10 @@ class Plugin(ModelNode):
         self,
         root: strawberry.Parent[Any],
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
-        last: Annotated[int | None, arg("last")] = None,
-        before: Annotated[str | None, arg("before")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         status: Annotated[
             list[enums.DebugBindingStatus] | None, strawberry.argument(description="Only bindings in these states.")
         ] = None,
@@ -420,8 +409,8 @@ class Plugin(ModelNode):
         self,
         root: strawberry.Parent[Any],
         info: Info,
-        first: Annotated[int | None, arg("first")] = None,
-        after: Annotated[str | None, arg("after")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PluginEvent]:
         ctx = info.context
         scope = access.event_scope(ctx.me, root.entity_id)
