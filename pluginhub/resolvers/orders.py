@@ -29,7 +29,7 @@ async def order_plugin(viewer: Viewer, *, app_id: str, plugin_id: str) -> Plugin
     mini_program = await host(app_id, ["input", "appId"])
     if not viewer.owns(mini_program.entity_id):
         raise not_found("mini-program", ["input", "appId"])
-    _require_host_owner(viewer, mini_program.entity_id)
+    viewer.require_developer()
     if await visible_plugin(viewer, plugin_id) is None:
         raise not_found("plugin", ["input", "pluginId"])
     async with in_transaction():
