@@ -48,13 +48,6 @@ def sees_all_versions(viewer: Viewer, plugin: Plugin) -> bool:
     return viewer.is_reviewer or viewer.owns(plugin.entity_id)
 
 
-def version_filter(viewer: Viewer, plugin: Plugin) -> Q:
-    """Outsiders see only the public face: the ONLINE version."""
-    if sees_all_versions(viewer, plugin):
-        return Q(deleted_at=None)
-    return Q(deleted_at=None, status=VersionStatus.ONLINE)
-
-
 # What part of a plugin's event log a viewer sees.
 OWNER, REVIEWER, HOST = "owner", "reviewer", "host"
 
