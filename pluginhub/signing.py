@@ -19,7 +19,20 @@ def _signature(secret: str, sha256: str, file_name: str, expires: int) -> str:
 
 
 def download_path(secret: str, sha256: str, file_name: str, ttl: int, now: float | None = None) -> str:
-    expires = int((time.time() if now is None else now) + ttl)
+    """A link that expires exactly `ttl` seconds from now."""
+    return _path(secret, sha256, file_name, int((time.time() if now is None else now) + ttl))
+
+
+def stable_download_path(secret: str, sha256: str, file_name: str, ttl: int, now: float | None = None) -> str:
+    """A link valid for at least `ttl` seconds (at most twice that), the same for
+    every read within one `ttl` window: clients and caches see one URL per
+    package, not a new one on every query."""
+    moment = int(time.time() if now is None else now)
+    ttl = max(ttl, 1)
+    return _path(secret, sha256, file_name, (moment // ttl + 2) * ttl)
+
+
+def _path(secret: str, sha256: str, file_name: str, expires: int) -> str:
     query = urlencode({"name": file_name, "expires": expires, "sig": _signature(secret, sha256, file_name, expires)})
     return f"/packages/{sha256}?{query}"
 

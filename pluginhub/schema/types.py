@@ -181,7 +181,8 @@ class PluginPackage:
     size: int = strawberry.field(description="Size in bytes.")
     file_name: str = strawberry.field(description="The file name it was uploaded under.")
     download_url: str = strawberry.field(
-        description="A signed link that downloads the package without a token; it expires (one hour by default)."
+        description="A signed link that downloads the package without a token. It stays valid for at least "
+        "the configured time (one hour by default) and is the same on every read within that window."
     )
 
 
@@ -263,7 +264,7 @@ class PluginVersion(ModelNode):
     @strawberry.field(description="The uploaded package, with a signed download link.")
     def package(self, root: strawberry.Parent[Any], info: Info) -> PluginPackage:
         ctx = info.context
-        path = signing.download_path(
+        path = signing.stable_download_path(
             ctx.settings.secret_key, root.package_sha256, root.package_file_name, ctx.settings.download_url_ttl
         )
         return PluginPackage(
