@@ -14,15 +14,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from pluginhub.app import create_app
-from pluginhub.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "pluginhub"
@@ -68,16 +66,51 @@ class Cli:
         assert result.stdout.count("\n") <= 1, f"more than one line on stdout:\n{result.stdout}"
         return data
 
-    def settings(self) -> Settings:
-        return Settings(database_url=self.database_url, storage_dir=self.storage_dir, secret_key=self.secret_key)
+    @contextmanager
+    def server(self) -> Iterator[str]:
+        """`pluginhub serve` on this database; yields its base URL.
+
+        A real process rather than an in-process app: Tortoise builds each
+        model's base query for the dialect of the last context it set up,
+        so one process cannot mix this SQLite file with a PostgreSQL test
+        session.
+        """
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        log = (self.cwd / "serve.log").open("w")
+        process = subprocess.Popen(
+            [*COMMAND, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=self.cwd,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            with httpx.Client(base_url=base, timeout=2) as http:
+                while True:
+                    assert process.poll() is None, "the server exited:\n" + (self.cwd / "serve.log").read_text()
+                    assert time.monotonic() < deadline, "no /healthz within 30 s:\n" + (self.cwd / "serve.log").read_text()
+                    try:
+                        if http.get("/healthz").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+            log.close()
 
     @asynccontextmanager
     async def app(self) -> AsyncIterator[httpx.AsyncClient]:
-        """The real app on the same database, over ASGI."""
-        application = create_app(self.settings())
-        async with application.router.lifespan_context(application):
-            transport = httpx.ASGITransport(app=application)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        """The real API on the same database, over HTTP."""
+        with self.server() as base:
+            async with httpx.AsyncClient(base_url=base, timeout=10) as http:
                 yield http
 
 
@@ -280,52 +313,22 @@ def test_serve_refuses_an_unmigrated_database(cli: Cli) -> None:
 def test_serve_runs_the_api(migrated: Cli) -> None:
     entity = migrated.json("entity", "create", "Acme")
     account = migrated.json("account", "create", "--entity", str(entity["id"]), "--name", "alice")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (migrated.cwd / "serve.log").open("w")
-    process = subprocess.Popen(
-        [*COMMAND, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=migrated.cwd,
-        env=migrated.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        with httpx.Client(base_url=base, timeout=2) as http:
-            deadline = time.monotonic() + 30
-            health = None
-            while time.monotonic() < deadline:
-                assert process.poll() is None, "the server exited:\n" + (migrated.cwd / "serve.log").read_text()
-                try:
-                    health = http.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            assert health is not None, "no /healthz within 30 s:\n" + (migrated.cwd / "serve.log").read_text()
-            assert health.status_code == 200
-            assert health.json() == {"status": "ok"}
+    with migrated.server() as base, httpx.Client(base_url=base, timeout=2) as http:
+        health = http.get("/healthz")
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok"}
 
-            ready = http.get("/readyz")
-            assert ready.status_code == 200, ready.text
-            assert ready.json() == {"status": "ready"}
+        ready = http.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json() == {"status": "ready"}
 
-            ide = http.get("/graphql", headers={"accept": "text/html"})
-            assert ide.status_code == 200
-            assert ide.headers["content-type"].startswith("text/html")
-            assert "graphiql" in ide.text.lower()
+        ide = http.get("/graphql", headers={"accept": "text/html"})
+        assert ide.status_code == 200
+        assert ide.headers["content-type"].startswith("text/html")
+        assert "graphiql" in ide.text.lower()
 
-            response = http.post(
-                "/graphql", json={"query": VIEWER}, headers={"authorization": f"Bearer {account['token']}"}
-            )
-            assert response.status_code == 200, response.text
-            assert response.json()["data"]["viewer"]["name"] == "alice"
-            assert response.headers.get("x-request-id")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        response = http.post("/graphql", json={"query": VIEWER}, headers={"authorization": f"Bearer {account['token']}"})
+        assert response.status_code == 200, response.text
+        assert response.json()["data"]["viewer"]["name"] == "alice"
+        assert response.headers.get("x-request-id")
     no_data_dir(migrated)
