@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from .errors import validation
+from .errors import RequestError, validation
 
 PUBLIC_ID = re.compile(r"[0-9]{16}")
 VERSION = re.compile(r"(0|[1-9][0-9]{0,4})\.(0|[1-9][0-9]{0,4})\.(0|[1-9][0-9]{0,4})")
@@ -19,6 +19,13 @@ def new_public_id() -> str:
 def check_public_id(value: str, field: list[str], what: str) -> str:
     if not PUBLIC_ID.fullmatch(value):
         raise validation(f"{what} must be 16 decimal digits", field)
+    return value
+
+
+def check_query_id(value: str, what: str) -> str:
+    """The same check for a query's or subscription's argument: a top-level error."""
+    if not PUBLIC_ID.fullmatch(value):
+        raise RequestError("VALIDATION", f"{what} must be 16 decimal digits")
     return value
 
 

@@ -12,7 +12,7 @@ from . import validation
 from .access import managed_plugin, plugin_filter, visible_mini_program, visible_plugin
 from .errors import RequestError
 from .events import record_event
-from .identifiers import PUBLIC_ID, check_public_id, new_public_id
+from .identifiers import PUBLIC_ID, check_public_id, check_query_id, new_public_id
 from .pagination import Ordering, Page, PageArgs, paginate
 from .viewer import Viewer
 
@@ -83,18 +83,12 @@ async def create_mini_program(viewer: Viewer, *, name: str) -> MiniProgram:
 # ---------------------------------------------------------------- queries
 
 
-def _query_id(value: str, what: str) -> str:
-    if not PUBLIC_ID.fullmatch(value):
-        raise RequestError("VALIDATION", f"{what} must be 16 decimal digits")
-    return value
-
-
 async def plugin(viewer: Viewer, plugin_id: str) -> Plugin | None:
-    return await visible_plugin(viewer, _query_id(plugin_id, "pluginId"))
+    return await visible_plugin(viewer, check_query_id(plugin_id, "pluginId"))
 
 
 async def mini_program(viewer: Viewer, app_id: str) -> MiniProgram | None:
-    return await visible_mini_program(viewer, _query_id(app_id, "appId"))
+    return await visible_mini_program(viewer, check_query_id(app_id, "appId"))
 
 
 def plugin_search(viewer: Viewer, search: str | None) -> QuerySet[Plugin]:

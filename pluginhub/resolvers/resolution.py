@@ -22,7 +22,7 @@ from ..models import DebugBinding, DebugBindingStatus, MiniProgram, OrderStatus,
 from .access import visible_plugin
 from .bindings import authorized_binding_for_token
 from .errors import RequestError
-from .identifiers import PUBLIC_ID
+from .identifiers import check_query_id
 from .versions import load_slots
 from .viewer import Viewer
 
@@ -75,9 +75,8 @@ async def authorize_resolution(
     A caller who sees both the host and the plugin but may not ask gets
     FORBIDDEN; anyone else NOT_FOUND, which says nothing about what exists.
     """
-    for value, what in ((app_id, "appId"), (plugin_id, "pluginId")):
-        if not PUBLIC_ID.fullmatch(value):
-            raise RequestError("VALIDATION", f"{what} must be 16 decimal digits")
+    check_query_id(app_id, "appId")
+    check_query_id(plugin_id, "pluginId")
     mini_program = await MiniProgram.get_or_none(app_id=app_id)
     plugin = await visible_plugin(viewer, plugin_id)
     if mini_program is not None and debug_token and await authorized_binding_for_token(debug_token, plugin_id, app_id):

@@ -16,9 +16,9 @@ from tortoise.expressions import Q
 from ..models import MiniProgram, PluginEvent, Scene
 from .access import OWNER, event_filter, event_scope, own_app_ids, visible_plugin
 from .errors import RequestError
-from .identifiers import PUBLIC_ID
-from .loaders import EVENT_ORDER
+from .identifiers import check_query_id
 from .bindings import authorized_binding_for_token
+from .loaders import EVENT_ORDER
 from .resolution import PluginUnavailable, Resolved, authorize_resolution, resolve
 from .viewer import Viewer
 
@@ -61,14 +61,8 @@ async def follow(feed: Feed, visible: Callable[[], Awaitable[Q]], cursor: int) -
                 await wakeup.wait()
 
 
-def _public_id(value: str, what: str) -> str:
-    if not PUBLIC_ID.fullmatch(value):
-        raise RequestError("VALIDATION", f"{what} must be 16 decimal digits")
-    return value
-
-
 async def plugin_events(viewer: Viewer, feed: Feed, plugin_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
-    plugin = await visible_plugin(viewer, _public_id(plugin_id, "pluginId"))
+    plugin = await visible_plugin(viewer, check_query_id(plugin_id, "pluginId"))
     if plugin is None:
         raise RequestError("NOT_FOUND", "no such plugin visible to you")
     cursor = start_cursor(after)
@@ -84,7 +78,7 @@ async def plugin_events(viewer: Viewer, feed: Feed, plugin_id: str, after: str |
 
 async def mini_program_events(viewer: Viewer, feed: Feed, app_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
     """The events of the bindings and orders of one of the viewer's own hosts."""
-    host = await MiniProgram.get_or_none(app_id=_public_id(app_id, "appId"), entity_id=viewer.entity_id)
+    host = await MiniProgram.get_or_none(app_id=check_query_id(app_id, "appId"), entity_id=viewer.entity_id)
     if host is None:
         raise RequestError("NOT_FOUND", "no such mini-program of yours")
     cursor = start_cursor(after)
