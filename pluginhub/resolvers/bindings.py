@@ -13,10 +13,11 @@ from contextlib import asynccontextmanager
 
 from tortoise.transactions import in_transaction
 
-from ..models import DebugBinding, DebugBindingStatus, MiniProgram, Plugin, PluginEventKind
+from ..models import DebugBinding, DebugBindingStatus, MiniProgram, PluginEventKind
 from .access import managed_plugin
 from .errors import ErrorCode, UserError, not_found
 from .events import record_event
+from .locks import lock_plugin
 from .identifiers import check_public_id
 from .transitions import ACTIVE_BINDING, BINDING_TRANSITIONS, BindingAction, Side, check_binding_transition
 from .versions import now
@@ -53,7 +54,7 @@ async def add_debug_host(viewer: Viewer, *, plugin_id: str, app_id: str) -> Debu
     mini_program = await host(app_id, ["input", "appId"])
     same_entity = mini_program.entity_id == plugin.entity_id
     async with in_transaction():
-        await Plugin.filter(plugin_id=plugin_id).select_for_update().get()
+        await lock_plugin(plugin_id)
         active = DebugBinding.filter(plugin_id=plugin_id, status__in=ACTIVE_BINDING)
         if await active.filter(mini_program_id=app_id).exists():
             raise UserError(
@@ -115,7 +116,7 @@ async def changing(viewer: Viewer, binding_id: int, action: BindingAction) -> As
         raise UserError(ErrorCode.FORBIDDEN, f"only the {side.value.lower()} side may do this")
     viewer.require_developer()
     async with in_transaction():
-        await Plugin.filter(plugin_id=seen.plugin_id).select_for_update().get()
+        await lock_plugin(seen.plugin_id)
         binding = await DebugBinding.get(id=binding_id)
         transition = check_binding_transition(action, binding.status)
         from_status = binding.status

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from ..models import OrderStatus, Plugin, PluginEventKind, PluginOrder
+from ..models import OrderStatus, PluginEventKind, PluginOrder
 from .access import visible_plugin
 from .bindings import host
 from .errors import ErrorCode, UserError, not_found
 from .events import record_event
+from .locks import lock_plugin
 from .identifiers import check_public_id
 from .versions import now
 from .viewer import Viewer
@@ -33,7 +34,7 @@ async def order_plugin(viewer: Viewer, *, app_id: str, plugin_id: str) -> Plugin
     if await visible_plugin(viewer, plugin_id) is None:
         raise not_found("plugin", ["input", "pluginId"])
     async with in_transaction():
-        plugin = await Plugin.filter(plugin_id=plugin_id).select_for_update().get()
+        plugin = await lock_plugin(plugin_id)
         if not plugin.listed_in_market:
             raise UserError(ErrorCode.NOT_LISTED, "the plugin is not listed in the market", ["input", "pluginId"])
         if await PluginOrder.exists(plugin_id=plugin_id, mini_program_id=app_id, status=OrderStatus.ACTIVE):
@@ -64,7 +65,7 @@ async def cancel_order(viewer: Viewer, order_id: int) -> PluginOrder:
         raise not_found("order", ORDER_ID)
     _require_host_owner(viewer, seen.mini_program.entity_id)
     async with in_transaction():
-        await Plugin.filter(plugin_id=seen.plugin_id).select_for_update().get()
+        await lock_plugin(seen.plugin_id)
         order = await PluginOrder.get(id=order_id)
         if order.status != OrderStatus.ACTIVE:
             raise UserError(ErrorCode.INVALID_TRANSITION, f"the order is already {order.status.value}")

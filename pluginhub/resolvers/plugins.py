@@ -12,6 +12,7 @@ from . import validation
 from .access import managed_plugin, plugin_filter, visible_mini_program, visible_plugin
 from .errors import RequestError
 from .events import record_event
+from .locks import lock_plugin
 from .identifiers import PUBLIC_ID, check_public_id, check_query_id, new_public_id
 from .pagination import Ordering, Page, PageArgs, paginate
 from .viewer import Viewer
@@ -63,7 +64,7 @@ async def update_plugin(viewer: Viewer, *, plugin_id: str, name: str | None, des
         changes["description"] = _plugin_description(description)
     await managed_plugin(viewer, plugin_id, field)
     async with in_transaction():
-        plugin = await Plugin.filter(plugin_id=plugin_id).select_for_update().get()
+        plugin = await lock_plugin(plugin_id)
         plugin.update_from_dict(changes)
         await plugin.save()
         await record_event(

@@ -1,9 +1,8 @@
 """The plugin version lifecycle: upload, review, gray release, online, rollback.
 
-Every change runs in one transaction that first locks the plugin's row, so
-changes to one plugin are serialised on PostgreSQL and the one-per-plugin
-rules (one AUDITING, one GRAY, one ONLINE, one experience version) are
-checked against the committed state. The losers of a race get a UserError.
+Every change runs in one transaction that first takes `lock_plugin`, so the
+one-per-plugin rules are checked against the committed state and the losers
+of a race get a UserError.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from . import validation
 from .access import managed_plugin, require_owner, visible_version
 from .errors import ErrorCode, UserError, not_found
 from .events import record_event
+from .locks import lock_plugin
 from .identifiers import PUBLIC_ID, check_public_id, version_from_key, version_key
 from .transitions import TRANSITIONS, Actor, check_transition
 from .viewer import Viewer
@@ -111,7 +111,7 @@ async def changing(viewer: Viewer, version_id: int, action: A) -> AsyncIterator[
     else:
         require_owner(viewer, seen.plugin.entity_id)
     async with in_transaction():
-        plugin = await Plugin.filter(plugin_id=seen.plugin_id).select_for_update().get()
+        plugin = await lock_plugin(seen.plugin_id)
         version = await PluginVersion.get_or_none(id=version_id, deleted_at=None)
         if version is None:
             raise not_found("version", VERSION_ID)
@@ -203,7 +203,7 @@ async def _create_version(
     package: PackageSource,
 ) -> PluginVersion:
     async with in_transaction():
-        plugin = await Plugin.filter(plugin_id=plugin_id).select_for_update().get()
+        plugin = await lock_plugin(plugin_id)
         existing = await PluginVersion.get_or_none(plugin_id=plugin_id, version=version, deleted_at=None)
         if existing is not None:
             if existing.package_sha256 == staged.sha256:
@@ -422,7 +422,7 @@ async def rollback_online_version(viewer: Viewer, plugin_id: str) -> Plugin:
     check_public_id(plugin_id, field, "pluginId")
     await managed_plugin(viewer, plugin_id, field)
     async with in_transaction():
-        plugin = await Plugin.filter(plugin_id=plugin_id).select_for_update().get()
+        plugin = await lock_plugin(plugin_id)
         slots = (await load_slots([plugin_id]))[plugin_id]
         current = slots.online
         if current is None:
@@ -470,7 +470,7 @@ async def clear_experience_version(viewer: Viewer, plugin_id: str) -> Plugin:
     check_public_id(plugin_id, field, "pluginId")
     await managed_plugin(viewer, plugin_id, field)
     async with in_transaction():
-        plugin = await Plugin.filter(plugin_id=plugin_id).select_for_update().get()
+        plugin = await lock_plugin(plugin_id)
         experience = (await load_slots([plugin_id]))[plugin_id].experience
         if experience is not None:
             await _clear_experience(viewer, experience, "cleared")
