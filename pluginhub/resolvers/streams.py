@@ -113,8 +113,7 @@ async def resolved_version(
     """
     mini_program, plugin = await authorize_resolution(viewer, app_id, plugin_id, debug_token)
     by_token = not viewer.owns(mini_program.entity_id)
-    last = await PluginEvent.filter(plugin_id=plugin_id).order_by("-id").first()
-    cursor = last.id if last else 0
+    cursor = await _newest_event_id(plugin_id)
     sent: tuple[object, ...] | None = None
     with feed.listen() as wakeup:
         while True:
@@ -126,9 +125,13 @@ async def resolved_version(
             if _signature(result) != sent:
                 sent = _signature(result)
                 yield result
-            while not await PluginEvent.exists(plugin_id=plugin_id, id__gt=cursor):
+            while (newest := await _newest_event_id(plugin_id)) <= cursor:
                 await wakeup.wait()
                 wakeup.clear()
                 await feed.check()
-            newest = await PluginEvent.filter(plugin_id=plugin_id).order_by("-id").first()
-            cursor = newest.id if newest else cursor
+            cursor = newest
+
+
+async def _newest_event_id(plugin_id: str) -> int:
+    newest = await PluginEvent.filter(plugin_id=plugin_id).order_by("-id").first()
+    return newest.id if newest else 0
