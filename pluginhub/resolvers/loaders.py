@@ -63,11 +63,11 @@ async def _pages_by_group(
 
 
 # A version page key: (plugin_id, sees_all, statuses, args)
-VersionPageKey = tuple[str, bool, tuple[VersionStatus, ...], PageArgs]
+VersionPageKey = tuple[str, bool, tuple[str, ...], PageArgs]
 
 
 async def version_pages(keys: Sequence[VersionPageKey]) -> list[Page[PluginVersion]]:
-    def base(sees_all: bool, statuses: tuple[VersionStatus, ...]):
+    def base(sees_all: bool, statuses: tuple[str, ...]):
         qs = PluginVersion.filter(deleted_at=None)
         if not sees_all:
             qs = qs.filter(status=VersionStatus.ONLINE)

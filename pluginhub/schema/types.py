@@ -351,8 +351,7 @@ class Plugin(ModelNode):
         ] = None,
     ) -> Connection[PluginVersion]:
         ctx = info.context
-        statuses = tuple(sorted(models.VersionStatus(s.value) for s in status or []))
-        key = (root.plugin_id, access.sees_all_versions(ctx.me, root), statuses, ctx.page(first, after, last, before))
+        key = (root.plugin_id, access.sees_all_versions(ctx.me, root), _statuses(status), ctx.page(first, after, last, before))
         return Connection.of(await ctx.loaders.version_pages.load(key))
 
     @strawberry.field(description="One version by its number, if you may see it.")
