@@ -39,7 +39,7 @@ def bearer(value: str | None) -> str | None:
     return None
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, settings: Settings, store: PackageStore, notifier: Notifier) -> None:
         super().__init__(
             build_schema(settings),
@@ -76,8 +76,10 @@ class GraphQLApp(GraphQL):
         viewer = await authenticate(token) if token else None
         if viewer is None:
             raise ConnectionRejectionError(
-                {"message": "send {\"authorization\": \"Bearer <token>\"} with a valid token in connection_init",
-                 "extensions": {"code": "UNAUTHENTICATED"}}
+                {
+                    "message": 'send {"authorization": "Bearer <token>"} with a valid token in connection_init',
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
             )
         context.viewer = viewer
         context.token = token

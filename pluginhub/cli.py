@@ -28,7 +28,7 @@ async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> An
         with db.activate(orm):
             pending = await db.pending_migrations(orm)
             if pending:
-                raise SystemExit(f"pluginhub: the database is not migrated: run `pluginhub migrate` first")
+                raise SystemExit("pluginhub: the database is not migrated: run `pluginhub migrate` first")
             return await work()
     finally:
         await orm.close_connections()
@@ -109,7 +109,13 @@ def cmd_account_create(args: argparse.Namespace, settings: Settings) -> int:
         return await create_account(args.entity, args.name, Role(args.role.upper()))
 
     account, token = asyncio.run(_with_db(settings, work))
-    data = {"id": account.id, "name": account.name, "role": account.role.value, "entity_id": account.entity_id, "token": token}
+    data = {
+        "id": account.id,
+        "name": account.name,
+        "role": account.role.value,
+        "entity_id": account.entity_id,
+        "token": token,
+    }
     _print(args, data, f"account {account.id} ({account.role.value.lower()}) created; its token (shown once):\n{token}")
     return 0
 
@@ -158,7 +164,10 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         print("pluginhub watch: --scene needs both --plugin and --app", file=sys.stderr)
         return 2
     if not args.scene and bool(args.plugin) == bool(args.app):
-        print("pluginhub watch: give --plugin ID or --app ID (both, with --scene, to follow a resolution)", file=sys.stderr)
+        print(
+            "pluginhub watch: give --plugin ID or --app ID (both, with --scene, to follow a resolution)",
+            file=sys.stderr,
+        )
         return 2
     watch = Watch(
         url=websocket_url(args.url),

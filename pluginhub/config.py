@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Mapping
 
 PREFIX = "PLUGINHUB_"
 
@@ -45,7 +45,7 @@ class Settings:
     download_url_ttl: int = 3600
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
         env: dict[str, str] = read_dotenv(dotenv) if dotenv else {}
         env.update(os.environ if environ is None else environ)
         values: dict[str, object] = {}
@@ -65,7 +65,7 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def with_secret_key(self) -> "Settings":
+    def with_secret_key(self) -> Settings:
         """Fill in a secret key, generating one under ./data/ on first run.
 
         The key signs package download links; keeping it in a file means

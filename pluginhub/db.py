@@ -27,8 +27,6 @@ MIGRATIONS_MODULE = "pluginhub.migrations"
 def orm_config(database_url: str, pool_max: int = 10) -> dict[str, Any]:
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         credentials: dict[str, Any] = {"file_path": path, "journal_mode": "WAL", "foreign_keys": "ON"}
         connection: dict[str, Any] = {"engine": "tortoise.backends.sqlite", "credentials": credentials}
     else:
@@ -65,11 +63,25 @@ def _postgres_connection(database_url: str, pool_max: int) -> dict[str, Any]:
     }
 
 
-# For `tortoise makemigrations` (see [tool.tortoise] in pyproject.toml).
-TORTOISE_ORM = orm_config(Settings.from_env().database_url)
+def __getattr__(name: str) -> Any:
+    """`TORTOISE_ORM`, for `tortoise makemigrations` (see [tool.tortoise] in
+    pyproject.toml), computed when asked for: importing this module reads no
+    settings and creates nothing."""
+    if name == "TORTOISE_ORM":
+        return orm_config(Settings.from_env().database_url)
+    raise AttributeError(name)
+
+
+def ensure_directory(database_url: str) -> None:
+    """A SQLite file's directory must exist before the file can be opened."""
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 async def open_context(settings: Settings) -> TortoiseContext:
+    ensure_directory(settings.database_url)
     ctx = TortoiseContext()
     with activate(ctx):
         await ctx.init(config=orm_config(settings.database_url))
@@ -91,6 +103,7 @@ def activate(ctx: TortoiseContext) -> Iterator[None]:
 
 
 async def migrate(settings: Settings) -> None:
+    ensure_directory(settings.database_url)
     ctx = TortoiseContext()
     with activate(ctx):
         try:

@@ -39,7 +39,7 @@ class Notifier:
             waiter.set()
 
     @contextlib.contextmanager
-    def listen(self) -> Iterator["Wakeup"]:
+    def listen(self) -> Iterator[Wakeup]:
         waiter = asyncio.Event()
         self._waiters.add(waiter)
         try:

@@ -22,7 +22,8 @@ class RequestId:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         given = Headers(scope=scope).get("x-request-id", "")
         rid = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
@@ -53,7 +54,8 @@ class BodyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return None
         headers = Headers(scope=scope)
         multipart = headers.get("content-type", "").startswith("multipart/")
         limit = self.max_body_bytes + (self.max_package_bytes if multipart else 0)
@@ -108,6 +110,7 @@ class OrmContext:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         orm = getattr(scope["app"].state, "orm", None) if "app" in scope else None
         if orm is None or scope["type"] == "lifespan":
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         with activate(orm):
             await self.app(scope, receive, send)

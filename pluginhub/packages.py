@@ -16,8 +16,8 @@ import json
 import os
 import uuid
 import zipfile
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Protocol
 
 CHUNK = 64 * 1024
@@ -47,7 +47,7 @@ class PackageStore:
         return self.root / sha256[:2] / sha256
 
     @contextlib.asynccontextmanager
-    async def stage(self, source: PackageSource, max_bytes: int) -> AsyncIterator["StagedPackage"]:
+    async def stage(self, source: PackageSource, max_bytes: int) -> AsyncIterator[StagedPackage]:
         """Receive and check a package in a temporary file; it is stored only if `keep()` is called.
 
         The caller decides after hashing whether the package is wanted (an

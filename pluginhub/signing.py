@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from urllib.parse import urlencode
+
+from . import clock
+
+
+def _now() -> float:
+    return clock.now().timestamp()
 
 
 def _signature(secret: str, sha256: str, file_name: str, expires: int) -> str:
@@ -20,14 +25,14 @@ def _signature(secret: str, sha256: str, file_name: str, expires: int) -> str:
 
 def download_path(secret: str, sha256: str, file_name: str, ttl: int, now: float | None = None) -> str:
     """A link that expires exactly `ttl` seconds from now."""
-    return _path(secret, sha256, file_name, int((time.time() if now is None else now) + ttl))
+    return _path(secret, sha256, file_name, int((_now() if now is None else now) + ttl))
 
 
 def stable_download_path(secret: str, sha256: str, file_name: str, ttl: int, now: float | None = None) -> str:
     """A link valid for at least `ttl` seconds (at most twice that), the same for
     every read within one `ttl` window: clients and caches see one URL per
     package, not a new one on every query."""
-    moment = int(time.time() if now is None else now)
+    moment = int(_now() if now is None else now)
     ttl = max(ttl, 1)
     return _path(secret, sha256, file_name, (moment // ttl + 2) * ttl)
 
@@ -38,7 +43,7 @@ def _path(secret: str, sha256: str, file_name: str, expires: int) -> str:
 
 
 def verify(secret: str, sha256: str, file_name: str, expires: str, signature: str, now: float | None = None) -> bool:
-    if not expires.isdigit() or int(expires) < (time.time() if now is None else now):
+    if not expires.isdigit() or int(expires) < (_now() if now is None else now):
         return False
     expected = _signature(secret, sha256, file_name, int(expires))
     return hmac.compare_digest(expected, signature)

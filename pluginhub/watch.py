@@ -15,16 +15,21 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 import websockets
+from websockets.typing import Subprotocol
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 
 EVENT_FIELDS = """
   id cursor kind occurredAt fromStatus toStatus reason
   plugin { pluginId } version { id version } actor { name }
   debugBinding { id status miniProgram { appId } } order { id status miniProgram { appId } }
 """
-PLUGIN_EVENTS = "subscription($id: String!, $after: String) { pluginEvents(pluginId: $id, after: $after) { %s } }" % EVENT_FIELDS
-APP_EVENTS = "subscription($id: String!, $after: String) { miniProgramEvents(appId: $id, after: $after) { %s } }" % EVENT_FIELDS
+PLUGIN_EVENTS = (
+    "subscription($id: String!, $after: String) { pluginEvents(pluginId: $id, after: $after) { %s } }" % EVENT_FIELDS
+)
+APP_EVENTS = (
+    "subscription($id: String!, $after: String) { miniProgramEvents(appId: $id, after: $after) { %s } }" % EVENT_FIELDS
+)
 RESOLVED = """
 subscription($app: String!, $plugin: String!, $scene: Scene!, $token: String) {
   resolvedVersion(appId: $app, pluginId: $plugin, scene: $scene, debugToken: $token) {
@@ -68,7 +73,7 @@ class Watch:
                 return
             except Refused:
                 raise
-            except (OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, websockets.WebSocketException) as exc:
                 print(f"pluginhub watch: connection lost ({exc}); reconnecting in {backoff:.1f}s", file=sys.stderr)
             if self.acknowledged:  # the last connection worked: start the backoff over
                 backoff = 0.5

@@ -61,14 +61,14 @@ class PluginVersion(Model):
     version_key = fields.BigIntField()
     status = fields.CharEnumField(VersionStatus, max_length=16, default=VersionStatus.DEVELOPMENT)
     description = fields.TextField(default="")
-    features = fields.JSONField(default=list)
+    features: list[str] = fields.JSONField(default=list)
     is_experience = fields.BooleanField(default=False)
     package_sha256 = fields.CharField(max_length=64)
     package_size = fields.BigIntField()
     package_file_name = fields.CharField(max_length=255)
     reject_reason = fields.TextField(null=True)
     gray_percentage = fields.IntField(null=True)
-    gray_app_ids = fields.JSONField(null=True)
+    gray_app_ids: list[str] | None = fields.JSONField(null=True)
     gray_started_at = fields.DatetimeField(null=True)
     uploaded_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL

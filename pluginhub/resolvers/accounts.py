@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
 
+from .. import clock
 from ..models import Account, ApiToken, Entity, Role
 from .viewer import Viewer
 
@@ -44,5 +44,5 @@ async def create_account(entity_id: int, name: str, role: Role) -> tuple[Account
 
 
 async def revoke_token(token_id: int) -> bool:
-    changed = await ApiToken.filter(id=token_id, revoked_at=None).update(revoked_at=datetime.now(timezone.utc))
+    changed = await ApiToken.filter(id=token_id, revoked_at=None).update(revoked_at=clock.now())
     return changed > 0

@@ -13,18 +13,17 @@ from contextlib import asynccontextmanager
 
 from tortoise.transactions import in_transaction
 
+from .. import clock
 from ..models import DebugBinding, DebugBindingStatus, MiniProgram, PluginEventKind
-from .access import managed_plugin
+from . import access
 from .errors import ErrorCode, UserError, not_found
 from .events import record_event
-from .locks import lock_plugin
 from .identifiers import check_public_id
-from .transitions import ACTIVE_BINDING, BINDING_TRANSITIONS, BindingAction, Side, check_binding_transition
-from .versions import now
+from .locks import lock_plugin
+from .transitions import ACTIVE_BINDING, BINDING_RULES, BindingAction, check_binding
 from .viewer import Viewer
 
 MAX_ACTIVE_BINDINGS = 20
-DEBUG_TOKEN_PREFIX = "dbg_"
 BINDING_ID = ["input", "bindingId"]
 
 KINDS = {
@@ -36,7 +35,7 @@ KINDS = {
 
 
 def new_debug_token() -> str:
-    return DEBUG_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return access.DEBUG_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 async def host(app_id: str, field: list[str]) -> MiniProgram:
@@ -50,7 +49,7 @@ async def host(app_id: str, field: list[str]) -> MiniProgram:
 async def add_debug_host(viewer: Viewer, *, plugin_id: str, app_id: str) -> DebugBinding:
     check_public_id(plugin_id, ["input", "pluginId"], "pluginId")
     check_public_id(app_id, ["input", "appId"], "appId")
-    plugin = await managed_plugin(viewer, plugin_id, ["input", "pluginId"])
+    plugin = await access.managed_plugin(viewer, plugin_id, ["input", "pluginId"])
     mini_program = await host(app_id, ["input", "appId"])
     same_entity = mini_program.entity_id == plugin.entity_id
     async with in_transaction():
@@ -65,7 +64,7 @@ async def add_debug_host(viewer: Viewer, *, plugin_id: str, app_id: str) -> Debu
                 ErrorCode.BINDING_LIMIT_REACHED,
                 f"a plugin has at most {MAX_ACTIVE_BINDINGS} active (pending or authorized) debug bindings",
             )
-        at = now()
+        at = clock.now()
         binding = await DebugBinding.create(
             plugin_id=plugin_id,
             mini_program_id=app_id,
@@ -89,38 +88,19 @@ async def add_debug_host(viewer: Viewer, *, plugin_id: str, app_id: str) -> Debu
         return binding
 
 
-def binding_sides(viewer: Viewer, binding: DebugBinding) -> set[Side]:
-    sides = set()
-    if viewer.owns(binding.plugin.entity_id):
-        sides.add(Side.PLUGIN)
-    if viewer.owns(binding.mini_program.entity_id):
-        sides.add(Side.HOST)
-    return sides
-
-
-async def visible_binding(viewer: Viewer, binding_id: int) -> DebugBinding | None:
-    """Both sides see a binding; nobody else does."""
-    binding = await DebugBinding.get_or_none(id=binding_id).select_related("plugin", "mini_program")
-    if binding is None or not binding_sides(viewer, binding):
-        return None
-    return binding
-
-
 @asynccontextmanager
 async def changing(viewer: Viewer, binding_id: int, action: BindingAction) -> AsyncIterator[DebugBinding]:
-    seen = await visible_binding(viewer, binding_id)
+    seen = await access.visible_binding(viewer, binding_id)
     if seen is None:
         raise not_found("debug binding", BINDING_ID)
-    side = BINDING_TRANSITIONS[action].side
-    if side != Side.EITHER and side not in binding_sides(viewer, seen):
-        raise UserError(ErrorCode.FORBIDDEN, f"only the {side.value.lower()} side may do this")
-    viewer.require_developer()
+    sides = access.relation_sides(viewer, seen.plugin.entity_id, seen.mini_program.entity_id)
+    access.require_side(viewer, BINDING_RULES[action].parties, sides)
     async with in_transaction():
         await lock_plugin(seen.plugin_id)
         binding = await DebugBinding.get(id=binding_id)
-        transition = check_binding_transition(action, binding.status)
+        rule = check_binding(action, binding.status)
         from_status = binding.status
-        binding.status = transition.target
+        binding.status = rule.target
         yield binding
         await binding.save()
         await record_event(
@@ -136,34 +116,26 @@ async def changing(viewer: Viewer, binding_id: int, action: BindingAction) -> As
 
 async def cancel_debug_host(viewer: Viewer, binding_id: int) -> DebugBinding:
     async with changing(viewer, binding_id, BindingAction.CANCEL) as binding:
-        binding.ended_at = now()
+        binding.ended_at = clock.now()
     return binding
 
 
 async def authorize_debug_binding(viewer: Viewer, binding_id: int) -> DebugBinding:
     async with changing(viewer, binding_id, BindingAction.AUTHORIZE) as binding:
         binding.authorized_by_id = viewer.account_id
-        binding.authorized_at = now()
+        binding.authorized_at = clock.now()
         binding.token = new_debug_token()
     return binding
 
 
 async def reject_debug_binding(viewer: Viewer, binding_id: int) -> DebugBinding:
     async with changing(viewer, binding_id, BindingAction.REJECT) as binding:
-        binding.ended_at = now()
+        binding.ended_at = clock.now()
     return binding
 
 
 async def unbind_debug_host(viewer: Viewer, binding_id: int) -> DebugBinding:
     """The token stops working at once: it is only honoured on an AUTHORIZED binding."""
     async with changing(viewer, binding_id, BindingAction.UNBIND) as binding:
-        binding.ended_at = now()
+        binding.ended_at = clock.now()
     return binding
-
-
-async def authorized_binding_for_token(token: str, plugin_id: str, app_id: str) -> DebugBinding | None:
-    if not token.startswith(DEBUG_TOKEN_PREFIX) or len(token) > 128:
-        return None
-    return await DebugBinding.get_or_none(
-        token=token, plugin_id=plugin_id, mini_program_id=app_id, status=DebugBindingStatus.AUTHORIZED
-    )

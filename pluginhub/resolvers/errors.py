@@ -1,9 +1,10 @@
-"""Domain errors.
+"""The two kinds of refusal, each with its closed list of codes.
 
 A `UserError` is a rule the caller broke: the schema puts it in the
-payload's `userErrors`. A `RequestError` is about the request itself
-(authentication, malformed arguments to a query, limits): the schema turns it
-into a top-level GraphQL error with `extensions.code`.
+payload's `userErrors` with one of `ErrorCode`. A `RequestError` is about the
+request itself (authentication, a malformed query argument, a limit): the
+schema turns it into a top-level GraphQL error whose `extensions.code` is one
+of `RequestCode`. Every code a client can see is listed here, nowhere else.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
+    """Codes of `UserError`: the contract's `ErrorCode` enum."""
+
     VALIDATION = "VALIDATION"
     NOT_FOUND = "NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
@@ -29,6 +32,21 @@ class ErrorCode(StrEnum):
     PACKAGE_TOO_LARGE = "PACKAGE_TOO_LARGE"
 
 
+class RequestCode(StrEnum):
+    """Codes of top-level errors (`extensions.code`)."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    VALIDATION = "VALIDATION"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    PACKAGE_TOO_LARGE = "PACKAGE_TOO_LARGE"
+
+
 class UserError(Exception):
     def __init__(self, code: ErrorCode, message: str, field: list[str] | None = None) -> None:
         super().__init__(message)
@@ -38,9 +56,7 @@ class UserError(Exception):
 
 
 class RequestError(Exception):
-    """A top-level error; `code` goes to `extensions.code`."""
-
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: RequestCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -52,3 +68,7 @@ def not_found(what: str, field: list[str] | None = None) -> UserError:
 
 def validation(message: str, field: list[str] | None = None) -> UserError:
     return UserError(ErrorCode.VALIDATION, message, field)
+
+
+def invalid_transition(message: str) -> UserError:
+    return UserError(ErrorCode.INVALID_TRANSITION, message)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import secrets
 
-from .errors import RequestError, validation
+from .errors import RequestCode, RequestError, validation
 
 PUBLIC_ID = re.compile(r"[0-9]{16}")
+INT_KEY = re.compile(r"[0-9]{1,19}")
+INT32_MAX = 2**31 - 1  # rows keyed by an IntField (int4 on PostgreSQL)
+INT64_MAX = 2**63 - 1  # rows keyed by a BigIntField (events)
 VERSION = re.compile(r"(0|[1-9][0-9]{0,4})\.(0|[1-9][0-9]{0,4})\.(0|[1-9][0-9]{0,4})")
 
 
@@ -25,8 +28,17 @@ def check_public_id(value: str, field: list[str], what: str) -> str:
 def check_query_id(value: str, what: str) -> str:
     """The same check for a query's or subscription's argument: a top-level error."""
     if not PUBLIC_ID.fullmatch(value):
-        raise RequestError("VALIDATION", f"{what} must be 16 decimal digits")
+        raise RequestError(RequestCode.VALIDATION, f"{what} must be 16 decimal digits")
     return value
+
+
+def int_key(raw: str, limit: int = INT32_MAX) -> int | None:
+    """The integer key inside a global id, or None when it cannot name a row:
+    ASCII digits only, and within the column's range on every backend."""
+    if not INT_KEY.fullmatch(raw):
+        return None
+    key = int(raw)
+    return key if key <= limit else None
 
 
 def version_key(version: str, field: list[str] | None = None) -> int:

@@ -13,12 +13,13 @@ from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar
 
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
-from ..models import DebugBinding, PluginEvent, PluginOrder, PluginVersion, VersionStatus
-from .access import OWNER, event_filter, own_app_ids, relation_filter
+from ..models import DebugBinding, PluginEvent, PluginOrder, PluginVersion
+from . import access
 from .pagination import Ordering, Page, PageArgs, paginate_many
-from .versions import PluginSlots, load_slots
-from .viewer import Viewer
+from .slots import PluginSlots, load_slots
+from .viewer import Party, Viewer
 
 M = TypeVar("M", bound=Model)
 
@@ -51,14 +52,14 @@ async def _pages_by_group(
     ordering: Ordering,
 ) -> list[Page[Any]]:
     """Keys are (parent, *group, args): one batched query per distinct (group, args)."""
-    groups: dict[Hashable, list[Any]] = defaultdict(list)
+    groups: dict[tuple[tuple[Any, ...], PageArgs], list[Any]] = defaultdict(list)
     for parent_id, *group, args in keys:
         groups[(tuple(group), args)].append(parent_id)
     pages: dict[Hashable, Page[Any]] = {}
-    for (group, args), parents in groups.items():
-        found = await paginate_many(base_for(*group), parent, parents, ordering, args)
+    for (shared, args), parents in groups.items():
+        found = await paginate_many(base_for(*shared), parent, parents, ordering, args)
         for parent_id, page in found.items():
-            pages[(parent_id, *group, args)] = page
+            pages[(parent_id, *shared, args)] = page
     return [pages[tuple(key)] for key in keys]
 
 
@@ -67,10 +68,8 @@ VersionPageKey = tuple[str, bool, tuple[str, ...], PageArgs]
 
 
 async def version_pages(keys: Sequence[VersionPageKey]) -> list[Page[PluginVersion]]:
-    def base(sees_all: bool, statuses: tuple[str, ...]):
-        qs = PluginVersion.filter(deleted_at=None)
-        if not sees_all:
-            qs = qs.filter(status=VersionStatus.ONLINE)
+    def base(sees_all: bool, statuses: tuple[str, ...]) -> QuerySet[PluginVersion]:
+        qs = PluginVersion.filter(access.version_filter(sees_all))
         if statuses:
             qs = qs.filter(status__in=list(statuses))
         return qs
@@ -78,17 +77,23 @@ async def version_pages(keys: Sequence[VersionPageKey]) -> list[Page[PluginVersi
     return await _pages_by_group(keys, base, "plugin_id", NEWEST_VERSIONS)
 
 
-async def _event_pages(viewer: Viewer, parent: str, keys: Sequence[tuple[Any, str, PageArgs]]) -> list[Page[PluginEvent]]:
-    needs_apps = any(scope != OWNER for _, scope, _ in keys)
-    app_ids = await own_app_ids(viewer) if needs_apps else []
-    return await _pages_by_group(keys, lambda scope: PluginEvent.filter(event_filter(scope, app_ids)), parent, EVENT_ORDER)
+# An event page key: (plugin or version id, the viewer's side to the plugin, args)
+EventPageKey = tuple[Any, Party, PageArgs]
 
 
-async def plugin_event_pages(viewer: Viewer, keys: Sequence[tuple[str, str, PageArgs]]) -> list[Page[PluginEvent]]:
+async def _event_pages(viewer: Viewer, parent: str, keys: Sequence[EventPageKey]) -> list[Page[PluginEvent]]:
+    needs_apps = any(side != Party.PLUGIN_OWNER for _, side, _ in keys)
+    app_ids = await access.own_app_ids(viewer) if needs_apps else []
+    return await _pages_by_group(
+        keys, lambda side: PluginEvent.filter(access.event_filter(side, app_ids)), parent, EVENT_ORDER
+    )
+
+
+async def plugin_event_pages(viewer: Viewer, keys: Sequence[EventPageKey]) -> list[Page[PluginEvent]]:
     return await _event_pages(viewer, "plugin_id", keys)
 
 
-async def version_event_pages(viewer: Viewer, keys: Sequence[tuple[int, str, PageArgs]]) -> list[Page[PluginEvent]]:
+async def version_event_pages(viewer: Viewer, keys: Sequence[EventPageKey]) -> list[Page[PluginEvent]]:
     return await _event_pages(viewer, "version_id", keys)
 
 
@@ -100,29 +105,29 @@ async def versions_by_number(keys: Sequence[tuple[str, str]]) -> list[PluginVers
     return [found.get(key) for key in keys]
 
 
-# A binding or order page key: (parent id, restrict, statuses, args)
-RelationPageKey = tuple[str, str, tuple[str, ...], PageArgs]
+# A binding or order page key: (parent id, the viewer's side to the parent, statuses, args)
+RelationPageKey = tuple[str, Party, tuple[str, ...], PageArgs]
 
 
 async def _relation_pages(
-    viewer: Viewer, model: type[Model], parent: str, keys: Sequence[RelationPageKey]
+    viewer: Viewer, model: type[Model], parent: str, parent_side: Party, keys: Sequence[RelationPageKey]
 ) -> list[Page[Any]]:
-    filters = {restrict: await relation_filter(viewer, restrict) for restrict in {key[1] for key in keys}}
+    filters = {side: await access.relation_filter(viewer, side, parent_side) for side in {key[1] for key in keys}}
 
-    def base(restrict: str, statuses: tuple[str, ...]):
-        qs = model.filter(filters[restrict])
+    def base(side: Party, statuses: tuple[str, ...]) -> QuerySet[Any]:
+        qs = model.filter(filters[side])
         return qs.filter(status__in=list(statuses)) if statuses else qs
 
     return await _pages_by_group(keys, base, parent, NEWEST_FIRST)
 
 
 async def plugin_binding_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[DebugBinding]]:
-    return await _relation_pages(viewer, DebugBinding, "plugin_id", keys)
+    return await _relation_pages(viewer, DebugBinding, "plugin_id", Party.PLUGIN_OWNER, keys)
 
 
 async def host_binding_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[DebugBinding]]:
-    return await _relation_pages(viewer, DebugBinding, "mini_program_id", keys)
+    return await _relation_pages(viewer, DebugBinding, "mini_program_id", Party.HOST_OWNER, keys)
 
 
 async def host_order_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[PluginOrder]]:
-    return await _relation_pages(viewer, PluginOrder, "mini_program_id", keys)
+    return await _relation_pages(viewer, PluginOrder, "mini_program_id", Party.HOST_OWNER, keys)

@@ -4,34 +4,27 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from .. import clock
 from ..models import OrderStatus, PluginEventKind, PluginOrder
-from .access import visible_plugin
-from .bindings import host
-from .errors import ErrorCode, UserError, not_found
+from . import access
+from .errors import ErrorCode, UserError, invalid_transition, not_found
 from .events import record_event
-from .locks import lock_plugin
 from .identifiers import check_public_id
-from .versions import now
-from .viewer import Viewer
+from .locks import lock_plugin
+from .viewer import Party, Viewer
 
 ORDER_ID = ["input", "orderId"]
-
-
-def _require_host_owner(viewer: Viewer, entity_id: int) -> None:
-    if not viewer.owns(entity_id):
-        raise UserError(ErrorCode.FORBIDDEN, "only the host's owner may do this")
-    viewer.require_developer()
+HOST_SIDE = frozenset({Party.HOST_OWNER})
 
 
 async def order_plugin(viewer: Viewer, *, app_id: str, plugin_id: str) -> PluginOrder:
     """A plugin the caller cannot see answers NOT_FOUND; one it sees but is unlisted, NOT_LISTED."""
     check_public_id(app_id, ["input", "appId"], "appId")
     check_public_id(plugin_id, ["input", "pluginId"], "pluginId")
-    mini_program = await host(app_id, ["input", "appId"])
-    if not viewer.owns(mini_program.entity_id):
+    if await access.visible_mini_program(viewer, app_id) is None:
         raise not_found("mini-program", ["input", "appId"])
     viewer.require_developer()
-    if await visible_plugin(viewer, plugin_id) is None:
+    if await access.visible_plugin(viewer, plugin_id) is None:
         raise not_found("plugin", ["input", "pluginId"])
     async with in_transaction():
         plugin = await lock_plugin(plugin_id)
@@ -51,26 +44,19 @@ async def order_plugin(viewer: Viewer, *, app_id: str, plugin_id: str) -> Plugin
         return order
 
 
-async def visible_order(viewer: Viewer, order_id: int) -> PluginOrder | None:
-    """The host's owner and the plugin's owner see an order; nobody else does."""
-    order = await PluginOrder.get_or_none(id=order_id).select_related("plugin", "mini_program")
-    if order is None or not (viewer.owns(order.mini_program.entity_id) or viewer.owns(order.plugin.entity_id)):
-        return None
-    return order
-
-
 async def cancel_order(viewer: Viewer, order_id: int) -> PluginOrder:
-    seen = await visible_order(viewer, order_id)
+    seen = await access.visible_order(viewer, order_id)
     if seen is None:
         raise not_found("order", ORDER_ID)
-    _require_host_owner(viewer, seen.mini_program.entity_id)
+    sides = access.relation_sides(viewer, seen.plugin.entity_id, seen.mini_program.entity_id)
+    access.require_side(viewer, HOST_SIDE, sides)
     async with in_transaction():
         await lock_plugin(seen.plugin_id)
         order = await PluginOrder.get(id=order_id)
         if order.status != OrderStatus.ACTIVE:
-            raise UserError(ErrorCode.INVALID_TRANSITION, f"the order is already {order.status.value}")
+            raise invalid_transition(f"the order is already {order.status.value}")
         order.status = OrderStatus.CANCELLED
-        order.cancelled_at = now()
+        order.cancelled_at = clock.now()
         await order.save()
         await record_event(
             PluginEventKind.ORDER_CANCELLED,

@@ -21,7 +21,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from .errors import RequestError
+from .errors import RequestCode, RequestError
 
 T = TypeVar("T", bound=Model)
 
@@ -43,13 +43,13 @@ class PageArgs:
         *,
         default_size: int,
         max_size: int,
-    ) -> "PageArgs":
+    ) -> PageArgs:
         """Refuse a page size out of range rather than silently cutting it."""
         if first is not None and last is not None:
-            raise RequestError("VALIDATION", "pass either `first` or `last`, not both")
+            raise RequestError(RequestCode.VALIDATION, "pass either `first` or `last`, not both")
         for name, size in (("first", first), ("last", last)):
             if size is not None and not 0 <= size <= max_size:
-                raise RequestError("VALIDATION", f"`{name}` must be between 0 and {max_size}, got {size}")
+                raise RequestError(RequestCode.VALIDATION, f"`{name}` must be between 0 and {max_size}, got {size}")
         if first is None and last is None:
             first = default_size
         return cls(first=first, after=after, last=last, before=before)
@@ -85,8 +85,8 @@ class Ordering:
             raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
             if not isinstance(raw, list) or len(raw) != len(self.keys):
                 raise ValueError
-            values = []
-            for (name, _), value in zip(self.keys, raw):
+            values: list[Any] = []
+            for (name, _), value in zip(self.keys, raw, strict=True):
                 kind = type(sample._meta.fields_map[name]).__name__
                 if "Datetime" in kind:
                     moment = datetime.fromisoformat(value)
@@ -103,7 +103,7 @@ class Ordering:
                     values.append(value)
             return values
         except (ValueError, TypeError, KeyError, json.JSONDecodeError):
-            raise RequestError("VALIDATION", f"malformed cursor {cursor!r}") from None
+            raise RequestError(RequestCode.VALIDATION, f"malformed cursor {cursor!r}") from None
 
     def beyond(self, values: Sequence[Any], towards_end: bool) -> Q:
         """Rows strictly after (`towards_end`) or before the position `values`."""
@@ -115,7 +115,7 @@ class Ordering:
         return Q(*clauses, join_type="OR")
 
     def sort_key(self, row: Model) -> tuple[Any, ...]:
-        return tuple(_Desc(v) if desc else v for v, (_, desc) in zip(self.values(row), self.keys))
+        return tuple(_Desc(v) if desc else v for v, (_, desc) in zip(self.values(row), self.keys, strict=True))
 
 
 class _Desc:
@@ -124,11 +124,14 @@ class _Desc:
     def __init__(self, value: Any) -> None:
         self.value = value
 
-    def __lt__(self, other: "_Desc") -> bool:
-        return other.value < self.value
+    def __lt__(self, other: _Desc) -> bool:
+        return bool(other.value < self.value)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Desc) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
 
 
 @dataclass
@@ -209,13 +212,15 @@ async def paginate_many(
             f'SELECT * FROM (SELECT page_rows.*, ROW_NUMBER() OVER (PARTITION BY "{column[parent]}" ORDER BY {order})'
             f" AS page_position FROM ({inner}) AS page_rows) AS numbered WHERE page_position <= {args.size + 1}"
         )
-        for row in await model.raw(sql):
+        rows: list[T] = await model.raw(sql)
+        for row in rows:
             rows_by_parent[getattr(row, parent)].append(row)
     counts = _Once(lambda: _grouped_count(base, parent, parents))
 
     def counter(p: Any) -> Callable[[], Awaitable[int]]:
         async def count() -> int:
-            return (await counts.get()).get(p, 0)
+            found: dict[Any, int] = await counts.get()
+            return found.get(p, 0)
 
         return count
 

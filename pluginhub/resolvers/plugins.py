@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -10,10 +12,10 @@ from tortoise.transactions import in_transaction
 from ..models import MiniProgram, Plugin, PluginEventKind, PluginVersion, VersionStatus
 from . import validation
 from .access import managed_plugin, plugin_filter, visible_mini_program, visible_plugin
-from .errors import RequestError
+from .errors import RequestCode, RequestError
 from .events import record_event
-from .locks import lock_plugin
 from .identifiers import PUBLIC_ID, check_public_id, check_query_id, new_public_id
+from .locks import lock_plugin
 from .pagination import Ordering, Page, PageArgs, paginate
 from .viewer import Viewer
 
@@ -34,12 +36,16 @@ def _plugin_description(value: str) -> str:
     )
 
 
-async def _create_with_public_id(model: type[Plugin] | type[MiniProgram], key: str, **values: object):
+PublicModel = TypeVar("PublicModel", Plugin, MiniProgram)
+
+
+async def _create_with_public_id(model: type[PublicModel], key: str, **values: Any) -> PublicModel:
     """Public ids are random: retry the rare collision instead of leaking a 500."""
     for _ in range(5):
         try:
             async with in_transaction():
-                return await model.create(**{key: new_public_id()}, **values)
+                created: PublicModel = await model.create(**{**values, key: new_public_id()})
+                return created
         except IntegrityError:
             continue
     raise RuntimeError(f"could not allocate a unique {key}")
@@ -49,7 +55,9 @@ async def create_plugin(viewer: Viewer, *, name: str, description: str) -> Plugi
     viewer.require_developer()
     name, description = _name(name), _plugin_description(description)
     async with in_transaction():
-        plugin = await _create_with_public_id(Plugin, "plugin_id", entity_id=viewer.entity_id, name=name, description=description)
+        plugin = await _create_with_public_id(
+            Plugin, "plugin_id", entity_id=viewer.entity_id, name=name, description=description
+        )
         await record_event(PluginEventKind.PLUGIN_CREATED, plugin_id=plugin.plugin_id, actor_id=viewer.account_id)
     return plugin
 
@@ -113,6 +121,6 @@ async def mini_programs(viewer: Viewer, args: PageArgs) -> Page[MiniProgram]:
 
 async def review_queue(viewer: Viewer, args: PageArgs) -> Page[PluginVersion]:
     if not viewer.is_reviewer:
-        raise RequestError("FORBIDDEN", "the review queue is for reviewer accounts")
+        raise RequestError(RequestCode.FORBIDDEN, "the review queue is for reviewer accounts")
     qs = PluginVersion.filter(status=VersionStatus.AUDITING, deleted_at=None)
     return await paginate(qs, OLDEST_SUBMISSION, args)

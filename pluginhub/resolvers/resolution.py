@@ -18,12 +18,18 @@ import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..models import DebugBinding, DebugBindingStatus, MiniProgram, OrderStatus, Plugin, PluginOrder, PluginVersion, Scene
-from .access import visible_plugin
-from .bindings import authorized_binding_for_token
-from .errors import RequestError
-from .identifiers import check_query_id
-from .versions import load_slots
+from ..models import (
+    DebugBinding,
+    DebugBindingStatus,
+    MiniProgram,
+    OrderStatus,
+    Plugin,
+    PluginOrder,
+    PluginVersion,
+    Scene,
+)
+from . import access
+from .slots import slots_of
 from .viewer import Viewer
 
 BUCKETS = 10_000
@@ -67,46 +73,18 @@ def in_rollout(version: PluginVersion, app_id: str) -> bool:
     return bucket(version.plugin_id, app_id) < (version.gray_percentage or 0) * (BUCKETS // 100)
 
 
-async def authorize_resolution(
-    viewer: Viewer, app_id: str, plugin_id: str, debug_token: str | None
-) -> tuple[MiniProgram, Plugin]:
-    """The host's owner may ask; so may anyone holding the binding's live token.
-
-    A caller who sees both the host and the plugin but may not ask gets
-    FORBIDDEN; anyone else NOT_FOUND, which says nothing about what exists.
-    """
-    check_query_id(app_id, "appId")
-    check_query_id(plugin_id, "pluginId")
-    mini_program = await MiniProgram.get_or_none(app_id=app_id)
-    plugin = await visible_plugin(viewer, plugin_id)
-    if mini_program is not None and debug_token and await authorized_binding_for_token(debug_token, plugin_id, app_id):
-        return mini_program, plugin or await Plugin.get(plugin_id=plugin_id)
-    if mini_program is not None and plugin is not None:
-        if viewer.owns(mini_program.entity_id):
-            return mini_program, plugin
-        if await _works_with(viewer, app_id):
-            raise RequestError(
-                "FORBIDDEN", "resolve as the host's owner, or pass the binding's live token as debugToken"
-            )
-    raise RequestError("NOT_FOUND", "no such mini-program and plugin visible to you")
-
-
-async def _works_with(viewer: Viewer, app_id: str) -> bool:
-    """Whether one of the viewer's plugins is bound to or ordered by the host."""
-    related = {"mini_program_id": app_id, "plugin__entity_id": viewer.entity_id}
-    return await DebugBinding.exists(**related) or await PluginOrder.exists(**related)
-
-
 async def resolve(mini_program: MiniProgram, plugin: Plugin, scene: Scene) -> Resolved | PluginUnavailable:
     app_id, plugin_id = mini_program.app_id, plugin.plugin_id
-    slots = (await load_slots([plugin_id]))[plugin_id]
+    slots = await slots_of(plugin_id)
 
     def resolved(source: Source, version: PluginVersion) -> Resolved:
         return Resolved(plugin, mini_program, scene, source, version)
 
-    if scene in (Scene.DEVELOP, Scene.PREVIEW) and slots.experience is not None:
-        if await DebugBinding.exists(plugin_id=plugin_id, mini_program_id=app_id, status=DebugBindingStatus.AUTHORIZED):
-            return resolved(Source.EXPERIENCE, slots.experience)
+    debugging = scene in (Scene.DEVELOP, Scene.PREVIEW) and slots.experience is not None
+    if debugging and await DebugBinding.exists(
+        plugin_id=plugin_id, mini_program_id=app_id, status=DebugBindingStatus.AUTHORIZED
+    ):
+        return resolved(Source.EXPERIENCE, slots.experience)  # type: ignore[arg-type]
     if not await PluginOrder.exists(plugin_id=plugin_id, mini_program_id=app_id, status=OrderStatus.ACTIVE):
         return PluginUnavailable(Unavailable.NOT_ORDERED, f"{app_id} has no active order of plugin {plugin_id}")
     if slots.gray is not None and in_rollout(slots.gray, app_id):
@@ -119,5 +97,5 @@ async def resolve(mini_program: MiniProgram, plugin: Plugin, scene: Scene) -> Re
 async def resolve_plugin_version(
     viewer: Viewer, *, app_id: str, plugin_id: str, scene: Scene, debug_token: str | None
 ) -> Resolved | PluginUnavailable:
-    mini_program, plugin = await authorize_resolution(viewer, app_id, plugin_id, debug_token)
+    mini_program, plugin = await access.authorize_resolution(viewer, app_id, plugin_id, debug_token)
     return await resolve(mini_program, plugin, scene)

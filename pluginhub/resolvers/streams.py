@@ -13,14 +13,13 @@ from typing import Protocol
 
 from tortoise.expressions import Q
 
-from ..models import MiniProgram, PluginEvent, Scene
-from .access import OWNER, event_filter, event_scope, own_app_ids, visible_plugin
-from .errors import RequestError
+from ..models import PluginEvent, Scene
+from . import access
+from .errors import RequestCode, RequestError
 from .identifiers import check_query_id
-from .bindings import authorized_binding_for_token
 from .loaders import EVENT_ORDER
-from .resolution import PluginUnavailable, Resolved, authorize_resolution, resolve
-from .viewer import Viewer
+from .resolution import PluginUnavailable, Resolved, resolve
+from .viewer import Party, Viewer
 
 BATCH = 100
 
@@ -62,15 +61,15 @@ async def follow(feed: Feed, visible: Callable[[], Awaitable[Q]], cursor: int) -
 
 
 async def plugin_events(viewer: Viewer, feed: Feed, plugin_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
-    plugin = await visible_plugin(viewer, check_query_id(plugin_id, "pluginId"))
+    plugin = await access.visible_plugin(viewer, check_query_id(plugin_id, "pluginId"))
     if plugin is None:
-        raise RequestError("NOT_FOUND", "no such plugin visible to you")
+        raise RequestError(RequestCode.NOT_FOUND, "no such plugin visible to you")
     cursor = start_cursor(after)
-    scope = event_scope(viewer, plugin.entity_id)
+    side = access.plugin_side(viewer, plugin.entity_id)
 
     async def visible() -> Q:
-        app_ids = await own_app_ids(viewer) if scope != OWNER else []
-        return Q(event_filter(scope, app_ids), plugin_id=plugin_id)
+        app_ids = await access.own_app_ids(viewer) if side != Party.PLUGIN_OWNER else []
+        return Q(access.event_filter(side, app_ids), plugin_id=plugin_id)
 
     async for event in follow(feed, visible, cursor):
         yield event
@@ -78,9 +77,8 @@ async def plugin_events(viewer: Viewer, feed: Feed, plugin_id: str, after: str |
 
 async def mini_program_events(viewer: Viewer, feed: Feed, app_id: str, after: str | None) -> AsyncIterator[PluginEvent]:
     """The events of the bindings and orders of one of the viewer's own hosts."""
-    host = await MiniProgram.get_or_none(app_id=check_query_id(app_id, "appId"), entity_id=viewer.entity_id)
-    if host is None:
-        raise RequestError("NOT_FOUND", "no such mini-program of yours")
+    if await access.visible_mini_program(viewer, check_query_id(app_id, "appId")) is None:
+        raise RequestError(RequestCode.NOT_FOUND, "no such mini-program of yours")
     cursor = start_cursor(after)
 
     async def visible() -> Q:
@@ -111,7 +109,7 @@ async def resolved_version(
     resolution; only a different answer is sent. A caller admitted by a
     debug token is cut off when that token dies (the binding is unbound).
     """
-    mini_program, plugin = await authorize_resolution(viewer, app_id, plugin_id, debug_token)
+    mini_program, plugin = await access.authorize_resolution(viewer, app_id, plugin_id, debug_token)
     by_token = not viewer.owns(mini_program.entity_id)
     cursor = await _newest_event_id(plugin_id)
     sent: tuple[object, ...] | None = None
@@ -119,8 +117,8 @@ async def resolved_version(
         while True:
             wakeup.clear()
             await feed.check()
-            if by_token and not await authorized_binding_for_token(debug_token or "", plugin_id, app_id):
-                raise RequestError("FORBIDDEN", "the debug token stopped working: the binding was unbound")
+            if by_token and not await access.binding_for_debug_token(debug_token or "", plugin_id, app_id):
+                raise RequestError(RequestCode.FORBIDDEN, "the debug token stopped working: the binding was unbound")
             result = await resolve(mini_program, plugin, scene)
             if _signature(result) != sent:
                 sent = _signature(result)

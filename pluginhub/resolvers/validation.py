@@ -27,8 +27,8 @@ def features(values: list[str], field: list[str]) -> list[str]:
     if len(values) > MAX_FEATURES:
         raise validation(f"at most {MAX_FEATURES} features", field)
     cleaned: list[str] = []
-    for i, name in enumerate(values):
-        name = text(name, [*field, str(i)], what="a feature name", min_len=1, max_len=MAX_FEATURE_NAME)
+    for i, raw in enumerate(values):
+        name = text(raw, [*field, str(i)], what="a feature name", min_len=1, max_len=MAX_FEATURE_NAME)
         if name in cleaned:
             raise validation(f"feature {name!r} is listed twice", [*field, str(i)])
         cleaned.append(name)

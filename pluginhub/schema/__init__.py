@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
-from strawberry.schema.config import StrawberryConfig
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 
 from ..config import Settings
 from .extensions import extensions, log_errors
@@ -18,8 +18,8 @@ from .subscription import Subscription
 DateTime = strawberry.scalar(
     name="DateTime",
     description="A moment in time: ISO 8601 in UTC, e.g. 2026-11-21T08:30:00Z.",
-    serialize=lambda value: value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
-    parse_value=lambda value: datetime.fromisoformat(value),
+    serialize=lambda value: value.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    parse_value=datetime.fromisoformat,
 )
 
 

@@ -9,10 +9,13 @@ import strawberry
 from . import enums
 
 First = Annotated[
-    int | None, strawberry.argument(description="Return at most this many items from the start (default 20, at most 100).")
+    int | None,
+    strawberry.argument(description="Return at most this many items from the start (default 20, at most 100)."),
 ]
 After = Annotated[str | None, strawberry.argument(description="Start after the item with this cursor.")]
-Last = Annotated[int | None, strawberry.argument(description="Return at most this many items from the end (at most 100).")]
+Last = Annotated[
+    int | None, strawberry.argument(description="Return at most this many items from the end (at most 100).")
+]
 Before = Annotated[str | None, strawberry.argument(description="End before the item with this cursor.")]
 
 AppId = Annotated[str, strawberry.argument(description="The host's 16-digit appId.")]

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from ..resolvers.pagination import Page
 
-NodeType = TypeVar("NodeType")
+NodeType = TypeVar("NodeType", bound=relay.Node)
 
 
 @strawberry.type(name="Connection", description="A page of a list, with cursors to move through it.")
@@ -22,9 +22,9 @@ class Connection(relay.Connection[NodeType], Generic[NodeType]):
         return await self._count()
 
     @classmethod
-    def of(cls, page: Page[Any]) -> "Connection[Any]":
+    def of(cls, page: Page[Any]) -> Connection[Any]:
         return cls(
-            edges=[relay.Edge(cursor=cursor, node=row) for cursor, row in zip(page.cursors, page.rows)],
+            edges=[relay.Edge(cursor=cursor, node=row) for cursor, row in zip(page.cursors, page.rows, strict=True)],
             page_info=relay.PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
@@ -16,30 +17,49 @@ from ..models import Account, DebugBinding, Entity, MiniProgram, Plugin, PluginO
 from ..packages import PackageStore
 from ..resolvers import loaders
 from ..resolvers.accounts import authenticate
-from ..resolvers.errors import RequestError
+from ..resolvers.errors import RequestCode, RequestError
 from ..resolvers.pagination import PageArgs
 from ..resolvers.viewer import Viewer
 
+SIGN_IN = "sign in with an `Authorization: Bearer <token>` header"
+
+
+ViewerBatch = Callable[[Viewer, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+def _as(viewer: Viewer | None, batch: ViewerBatch) -> Callable[[Sequence[Any]], Awaitable[Sequence[Any]]]:
+    """A batch function that reads as `viewer`; signed out, it refuses."""
+
+    async def load(keys: Sequence[Any]) -> Sequence[Any]:
+        if viewer is None:
+            raise RequestError(RequestCode.UNAUTHENTICATED, SIGN_IN)
+        return await batch(viewer, keys)
+
+    return load
+
 
 class Loaders:
-    """One set per request, so nothing cached outlives the request that saw it."""
+    """One set per request, so nothing cached outlives the request that saw it.
+
+    They hold ORM rows, which the schema's types resolve from: hence `Any`.
+    """
 
     def __init__(self, viewer: Viewer | None) -> None:
-        self.entity = DataLoader(load_fn=partial(loaders.by_pk, Entity))
-        self.account = DataLoader(load_fn=partial(loaders.by_pk, Account))
-        self.plugin = DataLoader(load_fn=partial(loaders.by_pk, Plugin))
-        self.mini_program = DataLoader(load_fn=partial(loaders.by_pk, MiniProgram))
-        self.version = DataLoader(load_fn=loaders.live_versions)
-        self.version_by_number = DataLoader(load_fn=loaders.versions_by_number)
-        self.slots = DataLoader(load_fn=loaders.slots)
-        self.version_pages = DataLoader(load_fn=loaders.version_pages)
-        self.plugin_event_pages = DataLoader(load_fn=partial(loaders.plugin_event_pages, viewer))
-        self.version_event_pages = DataLoader(load_fn=partial(loaders.version_event_pages, viewer))
-        self.binding = DataLoader(load_fn=partial(loaders.by_pk, DebugBinding))
-        self.order = DataLoader(load_fn=partial(loaders.by_pk, PluginOrder))
-        self.plugin_binding_pages = DataLoader(load_fn=partial(loaders.plugin_binding_pages, viewer))
-        self.host_binding_pages = DataLoader(load_fn=partial(loaders.host_binding_pages, viewer))
-        self.host_order_pages = DataLoader(load_fn=partial(loaders.host_order_pages, viewer))
+        self.entity: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, Entity))
+        self.account: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, Account))
+        self.plugin: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, Plugin))
+        self.mini_program: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, MiniProgram))
+        self.version: DataLoader[Any, Any] = DataLoader(load_fn=loaders.live_versions)
+        self.version_by_number: DataLoader[Any, Any] = DataLoader(load_fn=loaders.versions_by_number)
+        self.slots: DataLoader[Any, Any] = DataLoader(load_fn=loaders.slots)
+        self.version_pages: DataLoader[Any, Any] = DataLoader(load_fn=loaders.version_pages)
+        self.binding: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, DebugBinding))
+        self.order: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, PluginOrder))
+        self.plugin_event_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.plugin_event_pages))
+        self.version_event_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.version_event_pages))
+        self.plugin_binding_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.plugin_binding_pages))
+        self.host_binding_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.host_binding_pages))
+        self.host_order_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.host_order_pages))
 
 
 @dataclass
@@ -55,7 +75,7 @@ class Feed:
     async def check(self) -> None:
         """A token revoked while the connection is open ends its subscriptions."""
         if self.token is None or await authenticate(self.token) is None:
-            raise RequestError("UNAUTHENTICATED", "the token was revoked")
+            raise RequestError(RequestCode.UNAUTHENTICATED, "the token was revoked")
 
 
 @dataclass
@@ -83,7 +103,7 @@ class Context:
     def me(self) -> Viewer:
         """The viewer, for resolvers that only run once authentication passed."""
         if self.viewer is None:
-            raise RequestError("UNAUTHENTICATED", "sign in with an `Authorization: Bearer <token>` header")
+            raise RequestError(RequestCode.UNAUTHENTICATED, SIGN_IN)
         return self.viewer
 
     def page(

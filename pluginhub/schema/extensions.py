@@ -11,27 +11,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
-from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
 from graphql.language import FieldNode
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
-
+from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension, ValidationCache
 from strawberry.types.graphql import OperationType
 
 from ..config import Settings
-from ..resolvers.errors import RequestError, UserError
+from ..resolvers.errors import RequestCode, RequestError, UserError
+from .limits import check_tokens, limits_rule
 
 log = logging.getLogger("pluginhub.errors")
 CLIENT_ERRORS = (RequestError, UserError)
-LIMIT_MESSAGES = ("exceeds maximum operation depth", "aliases found", "tokens. Parsing aborted")
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -41,6 +33,39 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 def request_id(context: Any) -> str:
     return getattr(context, "request_id", "-")
+
+
+class Parsing(SchemaExtension):
+    """Check the token limit, then parse; remember the last documents parsed.
+
+    Setting `graphql_document` here means strawberry does not parse again;
+    every error is a GraphQLError that already carries its code.
+    """
+
+    cache: ClassVar[dict[tuple[int, str], DocumentNode]] = {}  # by token limit and text: shared by every request
+    CACHE_SIZE = 512
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
+
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        query = ctx.query
+        if query and ctx.graphql_document is None:
+            key = (self.max_tokens, query)
+            document = self.cache.get(key)
+            if document is None:
+                check_tokens(query, self.max_tokens)
+                try:
+                    document = parse(query)
+                except GraphQLSyntaxError as error:
+                    error.extensions = {"code": RequestCode.GRAPHQL_PARSE_FAILED.value}
+                    raise
+                if len(self.cache) >= self.CACHE_SIZE:
+                    self.cache.pop(next(iter(self.cache)))
+                self.cache[key] = document
+            ctx.graphql_document = document
+        yield
 
 
 class Authentication(SchemaExtension):
@@ -54,7 +79,7 @@ class Authentication(SchemaExtension):
                 errors=[
                     GraphQLError(
                         "authentication required: send `Authorization: Bearer <token>`",
-                        extensions={"code": "UNAUTHENTICATED"},
+                        extensions={"code": RequestCode.UNAUTHENTICATED.value},
                     )
                 ],
             )
@@ -88,7 +113,11 @@ class WakeSubscribers(SchemaExtension):
 
 
 class ErrorCodes(SchemaExtension):
-    """Give every client error its code: the domain's, or one for a bad or too-big query."""
+    """Give every client error its code: the resolvers' own, or, for an error
+    graphql-core raised about the document, GRAPHQL_VALIDATION_FAILED.
+
+    Parse errors and limits carry their codes from where they are raised.
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -101,12 +130,8 @@ class ErrorCodes(SchemaExtension):
                 code = str(original.code)
             elif original is not None:
                 continue  # unexpected: MaskInternalErrors deals with it
-            elif any(marker in error.message for marker in LIMIT_MESSAGES):
-                code = "LIMIT_EXCEEDED"
-            elif error.message.startswith("Syntax Error"):
-                code = "GRAPHQL_PARSE_FAILED"
             else:
-                code = "GRAPHQL_VALIDATION_FAILED"
+                code = RequestCode.GRAPHQL_VALIDATION_FAILED.value
             error.extensions = {**(error.extensions or {}), "code": code}
 
 
@@ -122,7 +147,7 @@ class MaskInternalErrors(MaskErrors):
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": rid},
+            extensions={"code": RequestCode.INTERNAL_SERVER_ERROR.value, "requestId": rid},
         )
 
 
@@ -142,12 +167,10 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
 
 
 def extensions(settings: Settings) -> list[Any]:
-    """No ParserCache: a parse error raised inside its hook escapes ErrorCodes."""
     return [
         Authentication,
-        partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(Parsing, max_tokens=settings.max_query_tokens),
+        partial(AddValidationRules, [limits_rule(settings.max_query_depth, settings.max_aliases)]),
         partial(ValidationCache, maxsize=512),
         MaskInternalErrors,
         ErrorCodes,

@@ -9,7 +9,8 @@ from strawberry import relay
 
 from ..models import Scene as DomainScene
 from ..resolvers import nodes, plugins, resolution
-from ..resolvers.errors import RequestError
+from ..resolvers.errors import RequestCode, RequestError
+from . import ids
 from .arguments import After, AppId, Before, DebugToken, First, Last, PluginId, SceneArg
 from .connections import Connection
 from .context import Info
@@ -17,13 +18,12 @@ from .types import NODE_TYPES, Account, MiniProgram, Plugin, PluginVersion, Plug
 
 
 async def _node(info: Info, raw: str) -> relay.Node | None:
-    try:
-        gid = relay.GlobalID.from_id(raw)
-    except Exception:
-        raise RequestError("VALIDATION", f"{raw!r} is not a valid id") from None
+    gid = ids.parse(raw)
+    if gid is None:
+        raise RequestError(RequestCode.VALIDATION, f"{raw!r} is not a valid id")
     if gid.type_name not in NODE_TYPES:
         return None
-    return await nodes.find_node(info.context.me, gid.type_name, gid.node_id)  # type: ignore[return-value]
+    return await nodes.find_node(info.context.me, gid.type_name, gid.node_id)
 
 
 @strawberry.type(description="Everything that reads data. Every field but introspection needs a bearer token.")
@@ -41,7 +41,7 @@ class Query:
         ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global ids, at most 100.")],
     ) -> list[relay.Node | None]:
         if len(ids) > info.context.settings.max_page_size:
-            raise RequestError("VALIDATION", f"at most {info.context.settings.max_page_size} ids")
+            raise RequestError(RequestCode.VALIDATION, f"at most {info.context.settings.max_page_size} ids")
         return [await _node(info, raw) for raw in ids]
 
     @strawberry.field(description="The account the token belongs to.")

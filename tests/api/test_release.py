@@ -508,14 +508,26 @@ async def test_clear_experience_version(console, alice, plugin, approved_version
     assert new_events(before, after) == [("EXPERIENCE_CLEARED", None, None, "1.0.0")]
 
 
-async def test_clear_experience_version_without_one_is_a_no_op(console, alice, plugin, approved_version):
+async def test_clear_experience_version_without_one_is_refused(console, alice, plugin, approved_version):
+    """No version offers CLEAR_EXPERIENCE, so the mutation refuses it too."""
     before = await state(console, alice, plugin)
 
     payload = await console.plugin_action(alice, "clearExperienceVersion", plugin)
 
-    assert payload["userErrors"] == []
-    assert payload["plugin"]["pluginId"] == plugin["pluginId"]
-    assert payload["plugin"]["experienceVersion"] is None
+    assert codes(payload) == ["INVALID_TRANSITION"]
+    assert payload["plugin"] is None
+    assert await state(console, alice, plugin) == before
+
+
+async def test_setting_the_experience_version_again_is_refused(console, alice, plugin, approved_version):
+    """SET_EXPERIENCE is not offered on the experience version, so the mutation refuses it too."""
+    await console.act(alice, "setExperienceVersion", approved_version)
+    before = await state(console, alice, plugin)
+
+    payload = await console.act_payload(alice, "setExperienceVersion", approved_version)
+
+    assert codes(payload) == ["INVALID_TRANSITION"]
+    assert payload["version"] is None
     assert await state(console, alice, plugin) == before
 
 

@@ -1,0 +1,124 @@
+"""Plugins: the public face, and for owners and reviewers the versions and history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
+
+import strawberry
+
+from ... import models
+from ...resolvers import access
+from .. import enums
+from ..arguments import After, Before, First, Last
+from ..connections import Connection
+from ..context import Info
+from .accounts import Entity
+from .base import ModelNode, statuses
+from .events import PluginEvent
+from .relations import DebugBinding
+from .versions import PluginVersion
+
+
+async def _slot(plugin: Any, info: Info, name: str) -> Any:
+    """One of the versions a plugin has at most one of, if the viewer may see that place."""
+    if not access.slot_visible(info.context.me, plugin, name):
+        return None
+    return (await info.context.loaders.slots.load(plugin.plugin_id)).get(name)
+
+
+@strawberry.type(name="Plugin", description="A plugin: its public face, and for its owners its versions and history.")
+class Plugin(ModelNode):
+    model: ClassVar = models.Plugin
+    plugin_id: str = strawberry.field(description="The public pluginId: 16 decimal digits.")
+    name: str = strawberry.field(description="The plugin's name.")
+    description: str = strawberry.field(description="What the plugin does.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    listed_in_market: bool = strawberry.field(
+        description="Whether hosts can find and order it; true once a version has gone online."
+    )
+
+    @strawberry.field(description="The entity that owns the plugin.")
+    async def entity(self, root: strawberry.Parent[Any], info: Info) -> Entity:
+        return await info.context.loaders.entity.load(root.entity_id)
+
+    @strawberry.field(
+        description="Versions, newest first. Outside the owning entity only the ONLINE version is listed."
+    )
+    async def versions(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        status: Annotated[
+            list[enums.VersionStatus] | None, strawberry.argument(description="Only versions in these states.")
+        ] = None,
+    ) -> Connection[PluginVersion]:
+        ctx = info.context
+        sees_all = access.sees_all_versions(ctx.me, root)
+        key = (root.plugin_id, sees_all, statuses(status), ctx.page(first, after, last, before))
+        return Connection.of(await ctx.loaders.version_pages.load(key))
+
+    @strawberry.field(description="One version by its number, if you may see it.")
+    async def version(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        version: Annotated[str, strawberry.argument(description="The version number, e.g. 1.2.0.")],
+    ) -> PluginVersion | None:
+        row = await info.context.loaders.version_by_number.load((root.plugin_id, version))
+        if row is None or not access.version_visible(info.context.me, root, row):
+            return None
+        return row
+
+    @strawberry.field(description="The version hosts load in production, if any.")
+    async def online_version(self, root: strawberry.Parent[Any], info: Info) -> PluginVersion | None:
+        return await _slot(root, info, "online")
+
+    @strawberry.field(description="The version in gray release, if any (owners and reviewers).")
+    async def gray_version(self, root: strawberry.Parent[Any], info: Info) -> PluginVersion | None:
+        return await _slot(root, info, "gray")
+
+    @strawberry.field(description="The version in review, if any (owners and reviewers).")
+    async def auditing_version(self, root: strawberry.Parent[Any], info: Info) -> PluginVersion | None:
+        return await _slot(root, info, "auditing")
+
+    @strawberry.field(description="The experience version bound hosts load when developing (owners and reviewers).")
+    async def experience_version(self, root: strawberry.Parent[Any], info: Info) -> PluginVersion | None:
+        return await _slot(root, info, "experience")
+
+    @strawberry.field(
+        description="Joint-debugging bindings, newest first (to a host's owner: only those of its own hosts)."
+    )
+    async def debug_bindings(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        status: Annotated[
+            list[enums.DebugBindingStatus] | None, strawberry.argument(description="Only bindings in these states.")
+        ] = None,
+    ) -> Connection[DebugBinding]:
+        ctx = info.context
+        side = access.plugin_side(ctx.me, root.entity_id)
+        key = (root.plugin_id, side, statuses(status), ctx.page(first, after, last, before))
+        return Connection.of(await ctx.loaders.plugin_binding_pages.load(key))
+
+    @strawberry.field(description="The plugin's events you may see, oldest first.")
+    async def events(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[PluginEvent]:
+        ctx = info.context
+        side = access.plugin_side(ctx.me, root.entity_id)
+        page = await ctx.loaders.plugin_event_pages.load((root.plugin_id, side, ctx.page(first, after)))
+        return Connection.of(page)
