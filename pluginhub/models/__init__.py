@@ -3,8 +3,10 @@
 from .accounts import Account, ApiToken, Entity
 from .enums import (
     DebugBindingStatus,
+    HostRelation,
     OrderStatus,
     PluginEventKind,
+    ReleaseMode,
     Role,
     Scene,
     VersionAction,
@@ -20,6 +22,7 @@ __all__ = [
     "DebugBinding",
     "DebugBindingStatus",
     "Entity",
+    "HostRelation",
     "MiniProgram",
     "OnlineRecord",
     "OrderStatus",
@@ -28,6 +31,7 @@ __all__ = [
     "PluginEventKind",
     "PluginOrder",
     "PluginVersion",
+    "ReleaseMode",
     "Role",
     "Scene",
     "VersionAction",

@@ -39,6 +39,8 @@ class Plugin(Model):
     description = fields.TextField()
     listed_in_market = fields.BooleanField(default=False)
     highest_online_key = fields.BigIntField(null=True)
+    delisted_at = fields.DatetimeField(null=True)
+    delist_reason = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -70,6 +72,7 @@ class PluginVersion(Model):
     gray_percentage = fields.IntField(null=True)
     gray_app_ids: list[str] | None = fields.JSONField(null=True)
     gray_started_at = fields.DatetimeField(null=True)
+    gray_paused_at = fields.DatetimeField(null=True)
     uploaded_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )

@@ -138,6 +138,18 @@ else:
             "DEBUG_HOST_UNBOUND": "A joint-debugging binding was ended.",
             "PLUGIN_ORDERED": "A host ordered the plugin.",
             "ORDER_CANCELLED": "A host cancelled its order.",
+            "GRAY_PAUSED": "A gray rollout was paused: its hosts load the ONLINE version again.",
+            "GRAY_RESUMED": "A paused gray rollout was resumed for the same hosts.",
+            "RELEASE_SCHEDULED": "A release was scheduled, or its schedule moved.",
+            "SCHEDULED_RELEASE_CANCELLED": "A scheduled release was cancelled.",
+            "SCHEDULED_RELEASE_FAILED": "A scheduled or automatic release could not go ahead; `reason` says why.",
+            "REVIEW_CLAIMED": "A reviewer claimed the version's review.",
+            "REVIEW_UNCLAIMED": "A reviewer gave up the claim on the version's review.",
+            "PLUGIN_DELISTED": "The plugin was taken off the market; `reason` says why.",
+            "PLUGIN_RELISTED": "The plugin was listed in the market again.",
+            "WEBHOOK_CREATED": "A webhook was created.",
+            "WEBHOOK_UPDATED": "A webhook was changed, or turned inactive after repeated failures.",
+            "WEBHOOK_DELETED": "A webhook was deleted.",
         },
     )
 
@@ -162,6 +174,9 @@ else:
             "ORDER_EXISTS": "That host already has an active order of the plugin.",
             "PACKAGE_INVALID": "The package is not a zip with a JSON-object `plugin.json` at its root.",
             "PACKAGE_TOO_LARGE": "The package is over the size limit.",
+            "QUOTA_EXCEEDED": "A per-plugin daily quota is used up; the message says when the next one is allowed.",
+            "REVIEW_CLAIMED_BY_OTHER": "Another reviewer has claimed this review; the message names them.",
+            "WEBHOOK_URL_REFUSED": "The webhook URL is not http(s) or points at a non-public address.",
         },
     )
 
