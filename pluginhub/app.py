@@ -19,6 +19,7 @@ from tortoise.connection import get_connection
 
 from . import db, signing
 from .config import Settings
+from .cors import OriginPolicy
 from .delivery import Notifier, PostgresListener
 from .middleware import BodyLimit, OrmContext, RequestId
 from .packages import PackageStore
@@ -40,7 +41,7 @@ def bearer(value: str | None) -> str | None:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, store: PackageStore, notifier: Notifier) -> None:
+    def __init__(self, settings: Settings, store: PackageStore, notifier: Notifier, origins: OriginPolicy) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql",
@@ -51,6 +52,11 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.store = store
         self.notifier = notifier
+        self.origins = origins
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        """Cross-origin handshakes: the same list as CORS (see cors.py)."""
+        return self.origins.allows(origin)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         token = bearer(request.headers.get("authorization"))
@@ -91,7 +97,8 @@ def create_app(settings: Settings) -> Starlette:
     settings = settings.with_secret_key()
     store = PackageStore(settings.storage_dir)
     notifier = Notifier(poll_interval=2.0 if settings.is_sqlite else 5.0)
-    graphql = GraphQLApp(settings, store, notifier)
+    origins = OriginPolicy.from_setting(settings.cors_origins)
+    graphql = GraphQLApp(settings, store, notifier, origins)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -144,6 +151,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestId),
+            origins.middleware(),
             Middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_package_bytes=settings.max_package_bytes),
             Middleware(OrmContext),
         ],

@@ -29,6 +29,14 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+CHOICES = {
+    "log_format": ("json", "text"),
+    "log_level": ("debug", "info", "warning", "error"),
+    "tracing": ("off", "otlp", "console"),
+    "persisted_queries": ("apq", "allowlist", "off"),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite://./data/pluginhub.sqlite3"
@@ -43,6 +51,23 @@ class Settings:
     max_query_tokens: int = 2000
     max_aliases: int = 30
     download_url_ttl: int = 3600
+    # Browsers, operators and IDEs (see cors.py, telemetry/, persisted.py).
+    cors_origins: str = ""
+    gzip_min_bytes: int = 1024
+    log_format: str = "json"
+    log_level: str = "info"
+    metrics_token: str = ""
+    metrics_max_operations: int = 200
+    tracing: str = "off"
+    persisted_queries: str = "apq"
+    persisted_queries_file: str = "./data/persisted-queries.json"
+    apq_cache_size: int = 1000
+
+    def __post_init__(self) -> None:
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(f"{PREFIX}{name.upper()} must be one of {', '.join(allowed)}, not {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -54,9 +79,14 @@ class Settings:
             if raw is None or raw == "":
                 continue
             if f.type in ("int", int):
-                values[f.name] = int(raw)
+                try:
+                    values[f.name] = int(raw)
+                except ValueError:
+                    raise ValueError(f"{PREFIX}{f.name.upper()} must be a whole number, not {raw!r}") from None
             elif f.type in ("bool", bool):
                 values[f.name] = raw.lower() in ("1", "true", "yes", "on")
+            elif f.name in CHOICES:
+                values[f.name] = raw.strip().lower()
             else:
                 values[f.name] = raw
         return cls(**values)  # type: ignore[arg-type]
