@@ -17,7 +17,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from tortoise.connection import get_connection
 
-from . import db, signing
+from . import db, graphiql, signing
 from .config import Settings
 from .cors import OriginPolicy
 from .delivery import Notifier, PostgresListener
@@ -57,6 +57,10 @@ class GraphQLApp(GraphQL[Context, None]):
     def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
         """Cross-origin handshakes: the same list as CORS (see cors.py)."""
         return self.origins.allows(origin)
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        """GraphiQL from the package's own assets (see graphiql/)."""
+        return graphiql.page(request)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         token = bearer(request.headers.get("authorization"))
@@ -148,6 +152,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/packages/{sha256:str}", download),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            graphiql.mount(),
         ],
         middleware=[
             Middleware(RequestId),
