@@ -26,6 +26,8 @@ from .packages import PackageStore
 from .resolvers.accounts import authenticate
 from .schema import build_schema
 from .schema.context import Context, Loaders
+from .telemetry import metrics
+from .telemetry.requests import Telemetry
 
 log = logging.getLogger("pluginhub")
 
@@ -112,6 +114,8 @@ def create_app(settings: Settings) -> Starlette:
             await orm.close_connections()
             raise NotMigrated(f"the database is not migrated ({', '.join(pending)}): run `pluginhub migrate`")
         app.state.orm = orm
+        worker = metrics.Worker(orm)
+        worker.start()
         listener = None if settings.is_sqlite else PostgresListener(settings.database_url, notifier)
         if listener is not None:
             listener.start()
@@ -120,6 +124,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             if listener is not None:
                 await listener.stop()
+            await worker.stop()
             app.state.orm = None
             await orm.close_connections()
 
@@ -149,6 +154,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint(settings.metrics_token)),
             Route("/packages/{sha256:str}", download),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -156,6 +162,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestId),
+            Middleware(Telemetry),
             origins.middleware(),
             Middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_package_bytes=settings.max_package_bytes),
             Middleware(OrmContext),

@@ -59,16 +59,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    uvicorn.run(
-        "pluginhub.app:from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        ws="websockets",
-        proxy_headers=True,
-        log_level="info",
-    )
+    from .telemetry.logs import uvicorn_config
+    from .telemetry.metrics import multiprocess_directory
+
+    with multiprocess_directory():  # before any worker imports prometheus-client (see telemetry/metrics.py)
+        uvicorn.run(
+            "pluginhub.app:from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            ws="websockets",
+            proxy_headers=True,
+            log_config=uvicorn_config(settings.log_format, settings.log_level),
+            log_level=settings.log_level,
+        )
     return 0
 
 

@@ -20,6 +20,8 @@ from strawberry.types.graphql import OperationType
 
 from ..config import Settings
 from ..resolvers.errors import RequestCode, RequestError, UserError
+from ..telemetry.metrics import OperationNames
+from ..telemetry.operations import Observe
 from .limits import check_tokens, limits_rule
 
 log = logging.getLogger("pluginhub.errors")
@@ -168,6 +170,7 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
 
 def extensions(settings: Settings) -> list[Any]:
     return [
+        partial(Observe, names=OperationNames(settings.metrics_max_operations)),  # first: it sees the final result
         Authentication,
         partial(Parsing, max_tokens=settings.max_query_tokens),
         partial(AddValidationRules, [limits_rule(settings.max_query_depth, settings.max_aliases)]),
