@@ -26,7 +26,7 @@ from .packages import PackageStore
 from .resolvers.accounts import authenticate
 from .schema import build_schema
 from .schema.context import Context, Loaders
-from .telemetry import metrics
+from .telemetry import metrics, tracing
 from .telemetry.requests import Telemetry
 
 log = logging.getLogger("pluginhub")
@@ -162,6 +162,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestId),
+            *tracing.middleware(settings.tracing),
             Middleware(Telemetry),
             origins.middleware(),
             Middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_package_bytes=settings.max_package_bytes),

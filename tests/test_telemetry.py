@@ -33,6 +33,7 @@ class ServeProcess:
             self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = cwd / "serve.log"
+        self.out_path = cwd / "serve.out"
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("PLUGINHUB_", "PROMETHEUS_"))}
         environment.update(
             PLUGINHUB_DATABASE_URL=settings.database_url,
@@ -42,9 +43,9 @@ class ServeProcess:
             **env,
         )
         command = [sys.executable, "-m", "pluginhub.cli", "serve", "--port", str(self.port), "--workers", str(workers)]
-        with self.log_path.open("w") as log:
+        with self.log_path.open("w") as log, self.out_path.open("w") as out:
             self.process = subprocess.Popen(
-                command, cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                command, cwd=cwd, env=environment, stdout=out, stderr=log, start_new_session=True
             )
 
     def log_lines(self) -> list[str]:
@@ -149,3 +150,31 @@ async def test_metrics_add_up_every_worker_process(serve_process, alice) -> None
         and s.labels == {"operation": "Me", "type": "query", "outcome": "ok"}
     )
     assert counted == sent, "whichever worker answers /metrics, it counts every worker's requests"
+
+
+def json_documents(text: str) -> list[dict]:
+    """The JSON objects printed one after another (the console exporter indents them)."""
+    decoder, documents, at = json.JSONDecoder(), [], 0
+    while (at := text.find("{", at)) != -1:
+        document, at = decoder.raw_decode(text, at)
+        documents.append(document)
+    return documents
+
+
+async def test_spans_continue_the_callers_trace(serve_process, alice) -> None:
+    trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    server = serve_process(PLUGINHUB_TRACING="console")
+    await server.ready()
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        traceparent = f"00-{trace_id}-{parent_id}-01"
+        await http.post("/graphql", json={"query": ME}, headers={**alice.headers, "traceparent": traceparent})
+    await asyncio.to_thread(server.stop)
+
+    spans = json_documents(server.out_path.read_text())
+    in_trace = [span for span in spans if span["context"]["trace_id"] == f"0x{trace_id}"]
+    by_name = {span["name"]: span for span in in_trace}
+    assert by_name["POST /graphql"]["parent_id"] == f"0x{parent_id}", "the server span is a child of the caller's"
+    assert by_name["POST /graphql"]["kind"] == "SpanKind.SERVER"
+    assert "GraphQL Query: Me" in by_name
+    assert not any(span["name"] == "GET /healthz" for span in spans), "probes are not traced"
+    assert all(not key.startswith("graphql.param.") for span in spans for key in span["attributes"])

@@ -21,6 +21,7 @@ from strawberry.types.graphql import OperationType
 from ..config import Settings
 from ..resolvers.errors import RequestCode, RequestError, UserError
 from ..telemetry.metrics import OperationNames
+from ..telemetry import tracing
 from ..telemetry.operations import Observe
 from .limits import check_tokens, limits_rule
 
@@ -178,4 +179,5 @@ def extensions(settings: Settings) -> list[Any]:
         MaskInternalErrors,
         ErrorCodes,
         WakeSubscribers,
+        *tracing.extensions(settings.tracing),
     ]
