@@ -23,6 +23,7 @@ from .cors import OriginPolicy
 from .delivery import Notifier, PostgresListener
 from .middleware import BodyLimit, OrmContext, RequestId
 from .packages import PackageStore
+from .persisted import Documents, PersistedQueries
 from .resolvers.accounts import authenticate
 from .schema import build_schema
 from .schema.context import Context, Loaders
@@ -156,7 +157,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint(settings.metrics_token)),
             Route("/packages/{sha256:str}", download),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", PersistedQueries(graphql, Documents(settings)), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             graphiql.mount(),
         ],

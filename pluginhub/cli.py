@@ -156,6 +156,79 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_allowlist_add(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from graphql import OperationDefinitionNode, parse
+
+    from .persisted import read_manifest, sha256, write_manifest
+
+    path = Path(args.list or settings.persisted_queries_file)
+    try:
+        listed = read_manifest(path) if path.exists() else {}
+    except ValueError as error:
+        print(f"pluginhub: {error}", file=sys.stderr)
+        return 1
+    operations = [{"id": k, "body": v} for k, v in listed.items()]
+    known = {operation["id"] for operation in operations}
+    added = 0
+    for name in args.documents:
+        body = Path(name).read_text(encoding="utf-8")
+        errors = _invalid(body)
+        if errors:
+            print(f"pluginhub: {name} is not valid against the schema: {errors}", file=sys.stderr)
+            return 1
+        if sha256(body) in known:
+            continue
+        definition = next(d for d in parse(body).definitions if isinstance(d, OperationDefinitionNode))
+        operations.append(
+            {
+                "id": sha256(body),
+                "name": definition.name.value if definition.name else "",
+                "type": definition.operation.value,
+                "body": body,
+            }
+        )
+        known.add(sha256(body))
+        added += 1
+    write_manifest(path, operations)
+    print(f"pluginhub: {added} added, {len(operations)} on the list in {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_allowlist_check(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from .persisted import read_manifest
+
+    path = Path(args.list or settings.persisted_queries_file)
+    try:
+        documents = read_manifest(path)
+    except (OSError, ValueError) as error:
+        print(f"pluginhub: {error}", file=sys.stderr)
+        return 1
+    broken = {digest: errors for digest, body in documents.items() if (errors := _invalid(body))}
+    for digest, errors in broken.items():
+        print(f"pluginhub: {digest[:12]}… no longer fits the schema: {errors}", file=sys.stderr)
+    print(f"pluginhub: {len(documents) - len(broken)} of {len(documents)} documents fit the schema", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def _invalid(body: str) -> str:
+    """What is wrong with a document against the current schema; empty when nothing is."""
+    from graphql import GraphQLError, OperationDefinitionNode, parse, validate
+
+    from .schema import build_schema
+
+    try:
+        document = parse(body)
+    except GraphQLError as error:
+        return error.message
+    if not any(isinstance(d, OperationDefinitionNode) for d in document.definitions):
+        return "it has no operation"
+    return "; ".join(error.message for error in validate(build_schema()._schema, document))
+
+
 def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     import os
 
@@ -233,6 +306,17 @@ def parser() -> argparse.ArgumentParser:
     token_revoke.set_defaults(run=cmd_token_revoke)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
+
+    allowlist = commands.add_parser(
+        "allowlist", help="manage the persisted-query allow-list (PLUGINHUB_PERSISTED_QUERIES=allowlist)"
+    ).add_subparsers(dest="action", required=True)
+    allowlist_add = allowlist.add_parser("add", help="add GraphQL documents, each file as clients send it")
+    allowlist_add.add_argument("documents", nargs="+", metavar="FILE", help="a .graphql file: one document")
+    allowlist_add.add_argument("--list", help="the manifest (default: $PLUGINHUB_PERSISTED_QUERIES_FILE)")
+    allowlist_add.set_defaults(run=cmd_allowlist_add)
+    allowlist_check = allowlist.add_parser("check", help="check every listed document against the current schema")
+    allowlist_check.add_argument("--list", help="the manifest (default: $PLUGINHUB_PERSISTED_QUERIES_FILE)")
+    allowlist_check.set_defaults(run=cmd_allowlist_check)
 
     watch = commands.add_parser("watch", help="follow events (or a resolution) as JSON lines")
     watch.add_argument("--plugin", help="a pluginId: its events (with --app and --scene: its resolution)")

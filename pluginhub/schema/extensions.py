@@ -18,10 +18,11 @@ from graphql.language import FieldNode
 from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension, ValidationCache
 from strawberry.types.graphql import OperationType
 
+from .. import persisted
 from ..config import Settings
 from ..resolvers.errors import RequestCode, RequestError, UserError
-from ..telemetry.metrics import OperationNames
 from ..telemetry import tracing
+from ..telemetry.metrics import OperationNames
 from ..telemetry.operations import Observe
 from .limits import check_tokens, limits_rule
 
@@ -180,4 +181,5 @@ def extensions(settings: Settings) -> list[Any]:
         ErrorCodes,
         WakeSubscribers,
         *tracing.extensions(settings.tracing),
+        *persisted.extensions(settings),  # after ValidationCache: it sets the validation errors
     ]
