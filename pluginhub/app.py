@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -166,6 +167,7 @@ def create_app(settings: Settings) -> Starlette:
             *tracing.middleware(settings.tracing),
             Middleware(Telemetry),
             origins.middleware(),
+            *gzip(settings.gzip_min_bytes),
             Middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_package_bytes=settings.max_package_bytes),
             Middleware(OrmContext),
         ],
@@ -174,6 +176,13 @@ def create_app(settings: Settings) -> Starlette:
     app.state.orm = None
     app.state.settings = settings
     return app
+
+
+def gzip(min_bytes: int) -> list[Middleware]:
+    """Compress HTTP responses of at least `min_bytes` (0: never) that the client accepts gzipped.
+
+    Starlette's middleware leaves WebSockets, streams and zip packages alone."""
+    return [Middleware(GZipMiddleware, minimum_size=min_bytes, compresslevel=6)] if min_bytes > 0 else []
 
 
 def from_env() -> Starlette:
