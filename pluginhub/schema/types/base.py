@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import strawberry
 from strawberry import relay
 from tortoise.models import Model
 
@@ -22,6 +23,13 @@ class ModelNode(relay.Node):
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
         return isinstance(obj, cls.model)
+
+
+def owned_id(type_name: str, owner_pk: int) -> strawberry.ID:
+    """The id of a value object that belongs to one row (a version's package, a binding's
+    authorization): a global id of its own type, so it never equals a Node's id, and
+    `node(id:)` answers null for it."""
+    return strawberry.ID(str(relay.GlobalID(type_name, str(owner_pk))))
 
 
 def statuses(values: list[Any] | None) -> tuple[str, ...]:

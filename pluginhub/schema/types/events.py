@@ -34,6 +34,30 @@ class PluginEvent(ModelNode):
     reason: str | None = strawberry.field(description="Why, or what changed, in words.")
     occurred_at: datetime = strawberry.field(description="When it was committed.")
 
+    @strawberry.field(description="`fromStatus` typed, when the event is about a version.")
+    def from_version_status(self, root: strawberry.Parent[Any]) -> enums.VersionStatus | None:
+        return _typed(root, root.from_status, "version")
+
+    @strawberry.field(description="`toStatus` typed, when the event is about a version.")
+    def to_version_status(self, root: strawberry.Parent[Any]) -> enums.VersionStatus | None:
+        return _typed(root, root.to_status, "version")
+
+    @strawberry.field(description="`fromStatus` typed, when the event is about a debug binding.")
+    def from_binding_status(self, root: strawberry.Parent[Any]) -> enums.DebugBindingStatus | None:
+        return _typed(root, root.from_status, "binding")
+
+    @strawberry.field(description="`toStatus` typed, when the event is about a debug binding.")
+    def to_binding_status(self, root: strawberry.Parent[Any]) -> enums.DebugBindingStatus | None:
+        return _typed(root, root.to_status, "binding")
+
+    @strawberry.field(description="`fromStatus` typed, when the event is about an order.")
+    def from_order_status(self, root: strawberry.Parent[Any]) -> enums.OrderStatus | None:
+        return _typed(root, root.from_status, "order")
+
+    @strawberry.field(description="`toStatus` typed, when the event is about an order.")
+    def to_order_status(self, root: strawberry.Parent[Any]) -> enums.OrderStatus | None:
+        return _typed(root, root.to_status, "order")
+
     @strawberry.field(
         description="Where the event stands in the log; pass it as `after` to `events` or to a subscription to resume."
     )
@@ -67,3 +91,20 @@ class PluginEvent(ModelNode):
         if root.actor_id is None:
             return None
         return await info.context.loaders.account.load(root.actor_id)
+
+
+SUBJECT_STATUS: dict[str, type[Any]] = {
+    "order": models.OrderStatus,
+    "binding": models.DebugBindingStatus,
+    "version": models.VersionStatus,
+}
+
+
+def _typed(root: Any, value: str | None, subject: str) -> Any:
+    """The status string as its enum, when the event's subject is `subject`: an order's
+    event names its order, a binding's its binding; the others are a version's."""
+    actual = "order" if root.order_id is not None else "binding" if root.debug_binding_id is not None else "version"
+    if value is None or actual != subject:
+        return None
+    enum = SUBJECT_STATUS[subject]
+    return enum(value) if value in enum._value2member_map_ else None

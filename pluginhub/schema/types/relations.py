@@ -11,7 +11,7 @@ from ... import models
 from .. import enums
 from ..context import Info
 from .accounts import Account
-from .base import ModelNode
+from .base import ModelNode, owned_id
 
 if TYPE_CHECKING:
     from .mini_programs import MiniProgram
@@ -23,6 +23,9 @@ LazyMiniProgram = Annotated["MiniProgram", strawberry.lazy("pluginhub.schema.typ
 
 @strawberry.type(name="DebugAuthorization", description="Who authorized a joint-debugging binding, and its token.")
 class DebugAuthorization:
+    id: strawberry.ID = strawberry.field(
+        description="Stable for the binding's authorization, so client caches can keep it."
+    )
     authorized_at: datetime = strawberry.field(description="When the binding was authorized.")
     same_entity: bool = strawberry.field(
         description="True when host and plugin belong to one entity, so the invitation was authorized at once."
@@ -66,6 +69,7 @@ class DebugBinding(ModelNode):
         if root.authorized_at is None or root.token is None:
             return None
         return DebugAuthorization(
+            id=owned_id("DebugAuthorization", root.pk),
             authorized_at=root.authorized_at,
             same_entity=root.same_entity,
             token=root.token,

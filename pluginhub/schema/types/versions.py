@@ -14,7 +14,7 @@ from ..arguments import After, First
 from ..connections import Connection
 from ..context import Info
 from .accounts import Account
-from .base import ModelNode
+from .base import ModelNode, owned_id
 from .events import PluginEvent
 
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ LazyPlugin = Annotated["Plugin", strawberry.lazy("pluginhub.schema.types.plugins
 
 @strawberry.type(name="PluginPackage", description="The built package a version was uploaded with.")
 class PluginPackage:
+    id: strawberry.ID = strawberry.field(
+        description="Stable for the version's package, so client caches (Apollo, Relay, urql) can keep it."
+    )
     sha256: str = strawberry.field(description="SHA-256 of the package bytes, hex.")
     size: int = strawberry.field(description="Size in bytes.")
     file_name: str = strawberry.field(description="The file name it was uploaded under.")
@@ -36,6 +39,9 @@ class PluginPackage:
 
 @strawberry.type(name="GrayRelease", description="Which hosts a GRAY version is rolled out to.")
 class GrayRelease:
+    id: strawberry.ID = strawberry.field(
+        description="Stable for the version's rollout, so client caches update it in place as it changes."
+    )
     percentage: int = strawberry.field(
         description="Share of ordering hosts (0-100) chosen by a stable hash of pluginId and appId."
     )
@@ -72,6 +78,7 @@ class PluginVersion(ModelNode):
             ctx.settings.secret_key, root.package_sha256, root.package_file_name, ctx.settings.download_url_ttl
         )
         return PluginPackage(
+            id=owned_id("PluginPackage", root.pk),
             sha256=root.package_sha256,
             size=root.package_size,
             file_name=root.package_file_name,
@@ -83,7 +90,10 @@ class PluginVersion(ModelNode):
         if root.status != models.VersionStatus.GRAY or root.gray_started_at is None:
             return None
         return GrayRelease(
-            percentage=root.gray_percentage or 0, app_ids=list(root.gray_app_ids or []), started_at=root.gray_started_at
+            id=owned_id("GrayRelease", root.pk),
+            percentage=root.gray_percentage or 0,
+            app_ids=list(root.gray_app_ids or []),
+            started_at=root.gray_started_at,
         )
 
     @strawberry.field(description="Who uploaded it; shown to the owning entity and reviewers only.")
