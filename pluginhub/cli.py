@@ -59,10 +59,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    from .telemetry.logs import uvicorn_config
-    from .telemetry.metrics import multiprocess_directory
+    from .telemetry.multiprocess import multiprocess_directory
 
-    with multiprocess_directory():  # before any worker imports prometheus-client (see telemetry/metrics.py)
+    with multiprocess_directory():  # before anything imports prometheus-client (see telemetry/multiprocess.py)
+        from .telemetry.logs import uvicorn_config
+
         uvicorn.run(
             "pluginhub.app:from_env",
             factory=True,

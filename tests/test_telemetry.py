@@ -97,7 +97,10 @@ async def test_every_log_line_is_json_and_the_access_line_names_the_request(serv
             "/graphql", json={"query": ME}, headers={**alice.headers, "x-request-id": "trace-me-0001"}
         )
         assert answer.json() == {"data": {"viewer": {"name": "alice"}}}
+        scraped = (await http.get("/metrics")).text
     await asyncio.to_thread(server.stop)
+    assert 'pluginhub_graphql_operations_total{operation="Me",outcome="ok",type="query"} 1.0' in scraped
+    assert "pluginhub_worker_up 1.0" in scraped or "pluginhub_worker_up{" in scraped
 
     lines = [json.loads(line) for line in server.log_lines()]  # fails on any line that is not JSON
     assert any(line["logger"].startswith("uvicorn") and "startup" in line["message"].lower() for line in lines)

@@ -3,8 +3,7 @@
 With several server processes, each writes its samples to files in one
 directory (prometheus-client's multiprocess mode) and `/metrics`, whichever
 process answers, adds them up. `pluginhub serve` sets that directory up
-(`multiprocess_directory`) before any worker imports prometheus-client,
-which reads `PROMETHEUS_MULTIPROC_DIR` once, at import. Without it (tests,
+before anything imports prometheus-client (see `multiprocess`). Without it (tests,
 an embedding app) the metrics live in the process, as usual.
 
 Labels stay bounded: operation names are the client's words, so only the
@@ -20,10 +19,6 @@ import contextlib
 import hmac
 import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
@@ -33,8 +28,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ..resolvers.errors import RequestCode
+from .multiprocess import MULTIPROC_ENV
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 OPERATIONS = Counter(
@@ -135,27 +130,6 @@ def endpoint(token: str) -> Any:
 
 
 # ---------------------------------------------------------------- processes
-
-
-@contextlib.contextmanager
-def multiprocess_directory() -> Iterator[Path]:
-    """The directory the server's processes share their samples through, for `serve`.
-
-    An operator's `PROMETHEUS_MULTIPROC_DIR` is used (emptied of the last
-    run's samples); otherwise a temporary one is made and removed at the end.
-    """
-    given = os.environ.get(MULTIPROC_ENV)
-    path = Path(given) if given else Path(tempfile.mkdtemp(prefix="pluginhub-metrics-"))
-    path.mkdir(parents=True, exist_ok=True)
-    for stale in path.glob("*.db"):
-        stale.unlink()
-    os.environ[MULTIPROC_ENV] = str(path)
-    try:
-        yield path
-    finally:
-        if not given:
-            shutil.rmtree(path, ignore_errors=True)
-            os.environ.pop(MULTIPROC_ENV, None)
 
 
 class Worker:
