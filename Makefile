@@ -4,17 +4,26 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test check lint types coverage schema clean
+# make run PORT=8080 HOST=0.0.0.0. Pages on any localhost port (a Vite dev
+# server, say) and VS Code webviews may call it; logs are plain text. The
+# PLUGINHUB_* variables, when set in the environment, win.
+PORT ?= 8000
+HOST ?= 127.0.0.1
+CORS_ORIGINS ?= http://localhost:*,http://127.0.0.1:*,http://[::1]:*,vscode-webview://*
+LOG_FORMAT ?= text
 
-$(STAMP): pyproject.toml
+.PHONY: run test check lint types coverage schema lock graphiql-assets clean
+
+# Installs the versions pinned in constraints.txt (`make lock` renews them).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-# The API on SQLite at http://127.0.0.1:8000/graphql, with demo data on first run.
+# The API on SQLite at http://$(HOST):$(PORT)/graphql, with demo data on first run.
 run: $(STAMP)
 	@mkdir -p data
 	$(BIN)/pluginhub migrate
@@ -26,7 +35,9 @@ run: $(STAMP)
 	  t = json.load(open('data/demo-tokens.json'))['tokens']; \
 	  print('\nDemo tokens: send one as the header  Authorization: Bearer <token>'); \
 	  [print(f'  {k:6} {v}') for k, v in t.items()]; print()" || true
-	$(BIN)/pluginhub serve --host 127.0.0.1 --port 8000
+	PLUGINHUB_CORS_ORIGINS="$${PLUGINHUB_CORS_ORIGINS-$(CORS_ORIGINS)}" \
+	PLUGINHUB_LOG_FORMAT="$${PLUGINHUB_LOG_FORMAT-$(LOG_FORMAT)}" \
+	$(BIN)/pluginhub serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then on PostgreSQL when PLUGINHUB_TEST_POSTGRES_URL is set.
 test: $(STAMP)
@@ -57,5 +68,18 @@ coverage: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/pluginhub export-schema > schema.graphql
 
+# Renew constraints.txt: the newest versions pyproject.toml allows, resolved in a fresh virtualenv.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	{ echo "# Every dependency pluginhub installs (with the test and tracing extras), pinned: \`make lock\` renews it."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | LC_ALL=C sort; } > constraints.txt.tmp
+	mv constraints.txt.tmp constraints.txt && rm -rf .lock-venv
+
+# Re-vendor GraphiQL's assets from npm at the versions pinned in the script.
+graphiql-assets:
+	scripts/vendor-graphiql
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .coverage .coverage.* .mypy_cache .ruff_cache
+	rm -rf $(VENV) .lock-venv data .pytest_cache .coverage .coverage.* .mypy_cache .ruff_cache

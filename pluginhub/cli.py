@@ -267,43 +267,63 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+JSON_HELP = "print one JSON object on stdout, and nothing else there"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pluginhub")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="pluginhub", description="The plugin console's GraphQL API.")
+    root = argparse.ArgumentParser(
+        prog="pluginhub",
+        description="The plugin console's GraphQL API. Settings come from PLUGINHUB_* variables and ./.env.",
+    )
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help="print the version")
     commands = root.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes; more than 1 needs PostgreSQL (default: %(default)s)"
+    )
     serve.set_defaults(run=cmd_serve)
 
     commands.add_parser("migrate", help="apply the database migrations").set_defaults(run=cmd_migrate)
 
     demo = commands.add_parser("demo", help="load demo data into an empty database")
-    demo.add_argument("--json", action="store_true")
+    demo.add_argument("--json", action="store_true", help=JSON_HELP)
     demo.set_defaults(run=cmd_demo)
 
     entity = commands.add_parser("entity", help="manage entities").add_subparsers(dest="action", required=True)
     entity_create = entity.add_parser("create", help="create an entity")
-    entity_create.add_argument("name")
-    entity_create.add_argument("--json", action="store_true")
+    entity_create.add_argument("name", help="the entity's name")
+    entity_create.add_argument("--json", action="store_true", help=JSON_HELP)
     entity_create.set_defaults(run=cmd_entity_create)
 
     account = commands.add_parser("account", help="manage accounts").add_subparsers(dest="action", required=True)
     account_create = account.add_parser("create", help="create an account and its first token")
-    account_create.add_argument("--entity", type=int, required=True)
-    account_create.add_argument("--name", required=True)
-    account_create.add_argument("--role", choices=["developer", "reviewer"], default="developer")
-    account_create.add_argument("--json", action="store_true")
+    account_create.add_argument("--entity", type=int, required=True, help="the id of the entity it belongs to")
+    account_create.add_argument("--name", required=True, help="the account's name")
+    account_create.add_argument(
+        "--role", choices=["developer", "reviewer"], default="developer", help="default: %(default)s"
+    )
+    account_create.add_argument("--json", action="store_true", help=JSON_HELP)
     account_create.set_defaults(run=cmd_account_create)
 
     token = commands.add_parser("token", help="manage API tokens").add_subparsers(dest="action", required=True)
     token_create = token.add_parser("create", help="issue another token")
-    token_create.add_argument("--account", type=int, required=True)
-    token_create.add_argument("--json", action="store_true")
+    token_create.add_argument("--account", type=int, required=True, help="the id of the account it signs in as")
+    token_create.add_argument("--json", action="store_true", help=JSON_HELP)
     token_create.set_defaults(run=cmd_token_create)
     token_revoke = token.add_parser("revoke", help="revoke a token at once")
-    token_revoke.add_argument("id", type=int)
+    token_revoke.add_argument("id", type=int, help="the token's id (printed when it was created)")
     token_revoke.set_defaults(run=cmd_token_revoke)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
@@ -333,7 +353,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    sys.exit(args.run(args, Settings.from_env()))
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"pluginhub: {error}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(args.run(args, settings))
 
 
 if __name__ == "__main__":
