@@ -1,8 +1,11 @@
 """Conflicting mutations fired at the same moment: the one-per-plugin rules hold.
 
-On PostgreSQL the requests really overlap (each has its own pooled
-connection); on SQLite they are serialised by the database. Either way
-exactly one caller wins and every loser gets a UserError.
+The requests really overlap only on PostgreSQL, where each has its own pooled
+connection: exactly one caller wins and every loser gets a UserError, because
+each change takes the plugin's row lock first (resolvers/locks.lock_plugin).
+SQLite serialises writers, so there these tests could not fail even without
+the lock: they are marked `concurrency` and skipped (see conftest). The last
+line of defence, the database's own constraints, is checked on both.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def split(payloads: list[dict]) -> tuple[list[dict], list[dict]]:
     return won, lost
 
 
+@pytest.mark.concurrency
 async def test_simultaneous_go_online_of_one_version(console: Console, alice, approved_version, plugin):
     payloads = await fire(console, alice, "goOnline", [approved_version] * FIRED)
     won, lost = split(payloads)
@@ -42,6 +46,7 @@ async def test_simultaneous_go_online_of_one_version(console: Console, alice, ap
     assert await PluginEvent.filter(plugin_id=plugin["pluginId"], kind="WENT_ONLINE").count() == 1
 
 
+@pytest.mark.concurrency
 async def test_simultaneous_go_online_of_different_versions(console: Console, alice, plugin):
     candidates = [await console.approved(alice, plugin, f"1.{i}.0") for i in range(4)]
     payloads = await fire(console, alice, "goOnline", candidates)
@@ -50,6 +55,7 @@ async def test_simultaneous_go_online_of_different_versions(console: Console, al
     assert len(await versions_in(plugin, VersionStatus.OFFLINE)) == 3
 
 
+@pytest.mark.concurrency
 async def test_simultaneous_submissions(console: Console, alice, plugin):
     drafts = [await console.upload(alice, plugin, f"2.{i}.0") for i in range(FIRED)]
     payloads = await fire(console, alice, "submitVersion", drafts, selfCheckConfirmed=True)
@@ -59,6 +65,7 @@ async def test_simultaneous_submissions(console: Console, alice, plugin):
     assert len(await versions_in(plugin, VersionStatus.AUDITING)) == 1
 
 
+@pytest.mark.concurrency
 async def test_simultaneous_gray_release_of_different_versions(console: Console, alice, plugin):
     approved = [await console.approved(alice, plugin, f"3.{i}.0") for i in range(4)]
     payloads = await fire(console, alice, "grayRelease", approved, percentage=20)
@@ -68,6 +75,7 @@ async def test_simultaneous_gray_release_of_different_versions(console: Console,
     assert len(await versions_in(plugin, VersionStatus.GRAY)) == 1
 
 
+@pytest.mark.concurrency
 async def test_simultaneous_experience_versions(console: Console, alice, plugin):
     drafts = [await console.upload(alice, plugin, f"4.{i}.0") for i in range(FIRED)]
     payloads = await fire(console, alice, "setExperienceVersion", drafts)
@@ -76,6 +84,7 @@ async def test_simultaneous_experience_versions(console: Console, alice, plugin)
     assert len(flagged) == 1
 
 
+@pytest.mark.concurrency
 async def test_event_cursors_strictly_increase_under_load(console: Console, alice, plugin):
     drafts = [await console.upload(alice, plugin, f"5.{i}.0") for i in range(FIRED)]
     await fire(console, alice, "updateVersion", drafts, description="same moment")
@@ -103,6 +112,7 @@ async def test_the_database_itself_refuses_a_second_holder(alice, plugin, develo
     assert await versions_in(plugin, status) == []
 
 
+@pytest.mark.concurrency
 async def test_forty_simultaneous_invitations_leave_exactly_twenty_active(console: Console, alice, bob, plugin):
     hosts = [await console.create_mini_program(bob, f"Host {i}") for i in range(40)]
     payloads = await asyncio.gather(*(console.add_debug_host_payload(alice, plugin, host) for host in hosts))
@@ -113,12 +123,14 @@ async def test_forty_simultaneous_invitations_leave_exactly_twenty_active(consol
     assert await DebugBinding.filter(plugin_id=plugin["pluginId"], status__in=["PENDING", "AUTHORIZED"]).count() == 20
 
 
+@pytest.mark.concurrency
 async def test_simultaneous_invitations_of_one_host(console: Console, alice, plugin, mini_program):
     payloads = await asyncio.gather(*(console.add_debug_host_payload(alice, plugin, mini_program) for _ in range(FIRED)))
     won, lost = split(payloads)
     assert len(won) == 1 and all(codes(p) == ["BINDING_EXISTS"] for p in lost)
 
 
+@pytest.mark.concurrency
 async def test_simultaneous_orders_of_one_host(console: Console, bob, plugin, mini_program, online_version):
     payloads = await asyncio.gather(*(console.order_payload(bob, mini_program, plugin) for _ in range(FIRED)))
     won, lost = split(payloads)

@@ -516,6 +516,7 @@ async def test_a_version_in_review_elsewhere_does_not_block_another_plugin(
     assert (await console.submit(alice, other))["status"] == AUDITING
 
 
+@pytest.mark.concurrency
 async def test_concurrent_submits_leave_one_version_in_review(console, alice, plugin):
     candidates = [await console.upload(alice, plugin, f"1.{minor}.0") for minor in range(4)]
 

@@ -381,6 +381,7 @@ async def test_resending_an_online_version_returns_it_unchanged(console, alice, 
     assert await plugin_state(console, alice, plugin) == before
 
 
+@pytest.mark.concurrency
 async def test_concurrent_uploads_of_one_number_with_different_bytes_create_one_version(console, alice, plugin):
     payloads = await asyncio.gather(
         *(upload(console, alice, input_for(plugin, "3.0.0"), unique_package()) for _ in range(4))
@@ -396,6 +397,7 @@ async def test_concurrent_uploads_of_one_number_with_different_bytes_create_one_
     assert [e[0] for e in state["events"]].count("VERSION_UPLOADED") == 1
 
 
+@pytest.mark.concurrency
 async def test_concurrent_resends_of_one_version_create_it_once(console, alice, plugin):
     package = unique_package()
 
