@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import zipfile
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -96,6 +98,8 @@ mutation($input: DebugBindingInput!) {
 }""" % (name, BINDING_FIELDS)
 
 
+VIEWER_ID = "{ viewer { id } }"
+
 ORDER_FIELDS = "id status orderedAt cancelledAt plugin { pluginId } miniProgram { appId }"
 
 ORDER_PLUGIN = """
@@ -131,6 +135,9 @@ class Person:
     @property
     def headers(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.token}"}
+
+
+T = TypeVar("T")
 
 
 class GraphQLFailed(AssertionError):
@@ -278,3 +285,16 @@ def codes(payload: dict[str, Any]) -> list[str]:
 
 def top_level_codes(body: dict[str, Any]) -> list[str]:
     return [error.get("extensions", {}).get("code") for error in body.get("errors") or []]
+
+
+async def all_at_once(console: Console, who: Person, requests: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Send every request at the same moment, each with a database connection of its own ready.
+
+    The server's PostgreSQL pool opens connections on demand and starts with
+    one. A burst that meets a cold pool is served one request at a time while
+    new connections are opened, so the first one commits before the others
+    read and the race under test never happens. As many reads at once as
+    there are requests open the connections first.
+    """
+    await asyncio.gather(*(console.query(VIEWER_ID, who=who) for _ in requests))
+    return list(await asyncio.gather(*(request() for request in requests)))

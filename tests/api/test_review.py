@@ -8,14 +8,14 @@ in the states these mutations reach.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
 
-from tests.helpers import codes
+from tests.helpers import all_at_once, codes
 
 # ---------------------------------------------------------------- documents
 
@@ -520,13 +520,16 @@ async def test_a_version_in_review_elsewhere_does_not_block_another_plugin(
 async def test_concurrent_submits_leave_one_version_in_review(console, alice, plugin):
     candidates = [await console.upload(alice, plugin, f"1.{minor}.0") for minor in range(4)]
 
-    payloads = await asyncio.gather(
-        *(console.act_payload(alice, "submitVersion", v, selfCheckConfirmed=True) for v in candidates)
-    )
+    for _ in range(3):  # each round is another chance for a missing lock to let two through
+        payloads = await all_at_once(
+            console, alice, [partial(console.act_payload, alice, "submitVersion", v, selfCheckConfirmed=True) for v in candidates]
+        )
 
-    assert sorted(tuple(codes(p)) for p in payloads) == [(), *[("ALREADY_IN_REVIEW",)] * 3]
-    statuses = [(await console.version(alice, v["id"]))["status"] for v in candidates]
-    assert sorted(statuses) == [AUDITING, DEVELOPMENT, DEVELOPMENT, DEVELOPMENT]
+        assert sorted(tuple(codes(p)) for p in payloads) == [(), *[("ALREADY_IN_REVIEW",)] * 3]
+        statuses = [(await console.version(alice, v["id"]))["status"] for v in candidates]
+        assert sorted(statuses) == [AUDITING, DEVELOPMENT, DEVELOPMENT, DEVELOPMENT]
+        (winner,) = [p["version"] for p in payloads if not p["userErrors"]]
+        await console.act(alice, "withdrawVersion", winner)
 
 
 # ================================================================ update and reject validation

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import json
 import os
 import uuid
 import zipfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import UPLOAD_VERSION, Console, Person, codes, make_package, top_level_codes
+from tests.helpers import UPLOAD_VERSION, Console, Person, all_at_once, codes, make_package, top_level_codes
 
 # ---------------------------------------------------------------- documents
 
@@ -383,8 +383,8 @@ async def test_resending_an_online_version_returns_it_unchanged(console, alice, 
 
 @pytest.mark.concurrency
 async def test_concurrent_uploads_of_one_number_with_different_bytes_create_one_version(console, alice, plugin):
-    payloads = await asyncio.gather(
-        *(upload(console, alice, input_for(plugin, "3.0.0"), unique_package()) for _ in range(4))
+    payloads = await all_at_once(
+        console, alice, [partial(upload, console, alice, input_for(plugin, "3.0.0"), unique_package()) for _ in range(4)]
     )
 
     created = [p for p in payloads if p["userErrors"] == []]
@@ -401,7 +401,9 @@ async def test_concurrent_uploads_of_one_number_with_different_bytes_create_one_
 async def test_concurrent_resends_of_one_version_create_it_once(console, alice, plugin):
     package = unique_package()
 
-    payloads = await asyncio.gather(*(upload(console, alice, input_for(plugin, "3.0.0"), package) for _ in range(4)))
+    payloads = await all_at_once(
+        console, alice, [partial(upload, console, alice, input_for(plugin, "3.0.0"), package) for _ in range(4)]
+    )
 
     assert all(p["userErrors"] == [] for p in payloads), payloads
     assert len({p["version"]["id"] for p in payloads}) == 1
