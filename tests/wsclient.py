@@ -6,7 +6,9 @@
   keep-alives, skipped here); start -> data / error / complete.
 
 Every wait is bounded: a test that expects a message and gets none fails
-with a TimeoutError instead of hanging.
+with a TimeoutError instead of hanging. There is no "expect nothing for N
+seconds": on a slow machine such a wait passes whatever happens. A test
+shows that something sent nothing with a fence instead (`expect_next_is`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -125,13 +127,40 @@ class WsClient:
         assert errors, f"expected an error, got {message}"
         return (errors[0].get("extensions") or {}).get("code")
 
-    async def silence(self, seconds: float) -> None:
-        """Fail if any message (keep-alives aside) arrives within `seconds`."""
-        try:
-            message = await self.message(seconds)
-        except TimeoutError:
-            return
-        raise AssertionError(f"expected no message for {seconds}s, got {message}")
+    async def expect_next_is(
+        self,
+        is_marker: Callable[[dict[str, Any]], bool],
+        what: str = "the fence's marker",
+        *,
+        operation: str | None = None,
+        stopped: Collection[str] = (),
+        timeout: float = WAIT,
+    ) -> dict[str, Any]:
+        """A fence: the very next result must be the marker's; its value.
+
+        After an action that must send this subscriber nothing, the test
+        performs a marker action that must send it something, and checks that
+        the marker's message is the next one: anything the first action sent
+        wrongly comes before it and fails the test (each operation delivers
+        in order), however slow the machine.
+
+        `operation`: the marker's operation, when the connection has several.
+        `stopped`: operations the client stopped; each may still send its
+        `complete` first, and nothing else.
+        """
+        pending_completes = set(stopped)
+        message = await self.message(timeout)
+        while message.kind == "complete" and message.id in pending_completes:
+            pending_completes.discard(message.id)
+            message = await self.message(timeout)
+        assert message.kind == "next" and not message.errors, f"expected {what} next, got {message}"
+        if operation is not None:
+            assert message.id == operation, f"expected {what} next (operation {operation}), got {message}"
+        data = message.payload["data"]
+        assert isinstance(data, dict) and len(data) == 1, message
+        value = next(iter(data.values()))
+        assert is_marker(value), f"expected {what} next, got {value}"
+        return value
 
 
 @asynccontextmanager

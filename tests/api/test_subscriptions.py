@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +60,6 @@ query($pluginId: String!) {
   plugin(pluginId: $pluginId) { events(first: 100) { totalCount edges { cursor node { kind } } } }
 }"""
 
-QUIET = 1.0  # how long "nothing arrives" is watched for
 BACKEND = os.environ.get("PLUGINHUB_TEST_BACKEND", "sqlite")
 
 pytestmark = pytest.mark.filterwarnings("ignore:The `websockets` implementation is deprecated")
@@ -143,6 +142,66 @@ async def update(console: Console, alice: Person, version: dict[str, Any], text:
     await console.act(alice, "updateVersion", version, description=text)
 
 
+def is_event(entry: tuple[str, str]) -> Callable[[dict[str, Any]], bool]:
+    """Whether an event is the one at `entry` (cursor, kind) of the log."""
+    return lambda event: (event["cursor"], event["kind"]) == entry
+
+
+async def newest_event(console: Console, owner: Person, plugin: dict[str, Any]) -> tuple[str, str]:
+    return (await event_log(console, owner, plugin))[-1]
+
+
+# ---------------------------------------------------------------- fences
+#
+# "Nothing arrives" is shown with a fence (WsClient.expect_next_is): after the
+# action that must send the subscriber nothing comes one that must send it
+# something, and that message has to be the next one.
+
+
+async def edit_fence(
+    client: WsClient,
+    console: Console,
+    owner: Person,
+    plugin: dict[str, Any],
+    version: dict[str, Any],
+    text: str = "fence",
+    **expect: Any,
+) -> dict[str, Any]:
+    """For pluginEvents: an edit of `version`, which every follower of the version history sees, next."""
+    await update(console, owner, version, text)
+    return await client.expect_next_is(
+        is_event(await newest_event(console, owner, plugin)), f"the event of the edit {text!r}", **expect
+    )
+
+
+async def invitation_fence(client: WsClient, console: Console, owner: Person, host: dict[str, Any], n: int) -> dict[str, Any]:
+    """For miniProgramEvents: `owner` invites `host` to debug a new plugin; the host's follower sees it next."""
+    fence = await console.create_plugin(owner, f"Fence {n}")
+    await console.add_debug_host(owner, fence, host)
+    return await client.expect_next_is(is_event(await newest_event(console, owner, fence)), f"the invitation from Fence {n}")
+
+
+async def reorder_fence(
+    client: WsClient,
+    console: Console,
+    host_owner: Person,
+    host: dict[str, Any],
+    plugin: dict[str, Any],
+    order: dict[str, Any],
+    unchanged: tuple[str, ...],
+) -> dict[str, Any]:
+    """For resolvedVersion, whose answer the actions before must have left at `unchanged`: the host
+    cancels its order, and the next answer must be NOT_ORDERED; it orders again, and the next answer
+    must be `unchanged` once more (so a changed answer fails even had it come with the cancellation).
+    The new order."""
+    payload = await console.cancel_order_payload(host_owner, order)
+    assert payload["userErrors"] == [], payload
+    await client.expect_next_is(lambda value: answer(value) == ("NOT_ORDERED",), "NOT_ORDERED, the fence's cancellation")
+    order = await console.order(host_owner, host, plugin)
+    await client.expect_next_is(lambda value: answer(value) == unchanged, f"{unchanged} again, the fence's new order")
+    return order
+
+
 # ---------------------------------------------------------------- pluginEvents: replay, then live
 
 
@@ -157,10 +216,9 @@ async def test_plugin_events_replays_the_whole_log_in_order_then_streams_live(
         await follow_plugin(client, plugin)
         replayed = await client.values(len(history))
         assert pairs(replayed) == history
-        await client.silence(0.3)
 
-        await update(hub, alice, development_version, "second edit")
-        (event,) = await client.values(1, timeout=3)
+        # The live edit is the fence: nothing may come between the replay and its event.
+        event = await edit_fence(client, hub, alice, plugin, development_version, "second edit", timeout=3)
         assert event["kind"] == "VERSION_UPDATED"
         assert event["version"]["version"] == "1.0.0"
         assert event["plugin"]["pluginId"] == plugin["pluginId"]
@@ -180,13 +238,12 @@ async def test_plugin_events_after_a_cursor_sends_only_later_events(
     async with session(live.ws_url, alice.token) as client:
         await follow_plugin(client, plugin, after=cursor)
         assert pairs(await client.values(3)) == history[2:]
-        await client.silence(0.3)
+        await edit_fence(client, hub, alice, plugin, development_version)  # and nothing else
 
+    newest = await newest_event(hub, alice, plugin)
     async with session(live.ws_url, alice.token) as client:
-        await follow_plugin(client, plugin, after=history[-1][0])  # the newest: nothing to replay
-        await client.silence(0.5)
-        await update(hub, alice, development_version, "later")
-        (event,) = await client.values(1, timeout=3)
+        await follow_plugin(client, plugin, after=newest[0])  # the newest: nothing to replay
+        event = await edit_fence(client, hub, alice, plugin, development_version, "later", timeout=3)
         assert (event["cursor"], event["kind"]) == (await event_log(hub, alice, plugin))[-1]
 
 
@@ -209,7 +266,7 @@ async def test_events_committed_during_the_replay_are_delivered_once_in_order(
         cursors = [event["cursor"] for event in received]
         assert len(set(cursors)) == len(cursors), "an event was delivered twice"
         assert pairs(received) == log  # every event, in cursor order
-        await client.silence(QUIET)
+        await edit_fence(client, hub, alice, plugin, development_version)  # and nothing more
 
 
 async def test_reconnecting_with_the_last_cursor_sees_every_event_exactly_once(
@@ -231,9 +288,7 @@ async def test_reconnecting_with_the_last_cursor_sees_every_event_exactly_once(
     async with session(live.ws_url, alice.token) as client:
         await follow_plugin(client, plugin, after=last_cursor)
         second = await client.values(len(log) - len(first))
-        await client.silence(0.3)
-        await update(hub, alice, development_version, "live again")
-        second += await client.values(1, timeout=3)
+        second.append(await edit_fence(client, hub, alice, plugin, development_version, "live again", timeout=3))
 
     combined = pairs(first + second)
     assert len(set(combined)) == len(combined), "an event was delivered twice across the two connections"
@@ -298,23 +353,28 @@ async def test_an_outsider_following_a_listed_plugin_sees_only_its_own_hosts_eve
 ):
     async with session(live.ws_url, bob.token) as client:
         await follow_plugin(client, plugin)
-        await client.silence(QUIET)  # the plugin's history is all alice's versions: nothing for bob
-
+        # The plugin's history is all alice's versions, and so is what she does next: nothing for bob.
         newer = await hub.upload(alice, plugin, "1.1.0")
         await update(hub, alice, newer, "private notes")
         order = await hub.order(bob, mini_program, plugin)
 
-        (event,) = await client.values(1, timeout=3)  # the first thing bob sees is his own order
+        event = await client.expect_next_is(  # the first thing bob sees is his own order
+            is_event(await newest_event(hub, alice, plugin)), "bob's order", timeout=3
+        )
         assert event["kind"] == "PLUGIN_ORDERED"
         assert event["order"]["id"] == order["id"]
         assert event["order"]["miniProgram"]["appId"] == mini_program["appId"]
         assert event["version"] is None
-        await client.silence(QUIET)
+
+        # Nothing more for bob: his cancellation is the next thing he sees.
+        assert (await hub.cancel_order_payload(bob, order))["userErrors"] == []
+        cancelled = await client.expect_next_is(is_event(await newest_event(hub, alice, plugin)), "bob's cancellation")
+        assert cancelled["kind"] == "ORDER_CANCELLED"
 
     async with session(live.ws_url, alice.token) as client:  # while alice sees everything
         await follow_plugin(client, plugin)
         kinds = [event["kind"] for event in await client.values(len(await event_log(hub, alice, plugin)))]
-        assert "VERSION_UPDATED" in kinds and kinds[-1] == "PLUGIN_ORDERED"
+        assert "VERSION_UPDATED" in kinds and kinds[-2:] == ["PLUGIN_ORDERED", "ORDER_CANCELLED"]
 
 
 async def test_an_order_from_a_host_created_after_subscribing_reaches_the_open_stream(
@@ -323,10 +383,10 @@ async def test_an_order_from_a_host_created_after_subscribing_reaches_the_open_s
     """Visibility follows the viewer's hosts as they are now, not as they were when the stream opened."""
     async with session(live.ws_url, bob.token) as client:
         await follow_plugin(client, plugin)
-        await client.silence(0.3)
         newcomer = await hub.create_mini_program(bob, "Blue Harbor Outlet")
         order = await hub.order(bob, newcomer, plugin)
-        (event,) = await client.values(1, timeout=4)
+        # Nothing of alice's history before it: the order is the first thing bob sees.
+        event = await client.expect_next_is(is_event(await newest_event(hub, alice, plugin)), "the order", timeout=4)
         assert event["kind"] == "PLUGIN_ORDERED"
         assert event["order"]["id"] == order["id"]
         assert event["order"]["miniProgram"]["appId"] == newcomer["appId"]
@@ -341,9 +401,9 @@ async def test_a_reviewer_follows_the_version_history_but_not_the_hosts(
     async with session(live.ws_url, rita.token) as client:
         await follow_plugin(client, plugin)
         assert pairs(await client.values(2)) == owner_view[:2]
-        await client.silence(0.5)
+        # Not the host's invitation: the submission is the next thing rita sees.
         await hub.submit(alice, development_version)
-        (event,) = await client.values(1, timeout=3)
+        event = await client.expect_next_is(is_event(await newest_event(hub, alice, plugin)), "the submission", timeout=3)
         assert (event["kind"], event["toStatus"]) == ("SUBMITTED", "AUDITING")
 
 
@@ -362,10 +422,10 @@ async def test_mini_program_events_carry_the_hosts_bindings_and_orders(
     app_id = mini_program["appId"]
     async with session(live.ws_url, bob.token) as client:
         await client.subscribe(MINI_PROGRAM_EVENTS, {"appId": app_id})
-        await client.silence(0.3)  # nothing has happened to the host yet
 
+        # Nothing has happened to the host yet: the invitation is the first thing it hears of.
         binding = await hub.add_debug_host(alice, plugin, mini_program)
-        (added,) = await client.values(1, timeout=3)
+        added = await client.expect_next_is(is_event(await newest_event(hub, alice, plugin)), "the invitation", timeout=3)
         assert added["kind"] == "DEBUG_HOST_ADDED"
         assert added["debugBinding"]["id"] == binding["id"]
         assert added["debugBinding"]["miniProgram"]["appId"] == app_id
@@ -375,14 +435,12 @@ async def test_mini_program_events_carry_the_hosts_bindings_and_orders(
         assert authorized["kind"] == "DEBUG_BINDING_AUTHORIZED"
         assert authorized["debugBinding"]["status"] == "AUTHORIZED"
 
-        # alice's version work is none of the host's business
+        # alice's version work is none of the host's business: the order is the next thing it hears of.
         await hub.act(alice, "goOnline", approved_version)
         draft = await hub.upload(alice, plugin, "1.1.0")
         await update(hub, alice, draft, "private notes")
-        await client.silence(QUIET)
-
         order = await hub.order(bob, mini_program, plugin)
-        (ordered,) = await client.values(1, timeout=3)
+        ordered = await client.expect_next_is(is_event(await newest_event(hub, alice, plugin)), "the order", timeout=3)
         assert ordered["kind"] == "PLUGIN_ORDERED"
         assert ordered["order"]["id"] == order["id"]
 
@@ -391,19 +449,19 @@ async def test_mini_program_events_carry_the_hosts_bindings_and_orders(
         (cancelled,) = await client.values(1, timeout=3)
         assert cancelled["kind"] == "ORDER_CANCELLED"
         live_events = [added, authorized, ordered, cancelled]
-        await client.silence(0.3)
+        fences = [await invitation_fence(client, hub, alice, mini_program, 1)]  # and nothing more
 
-    # A new subscription replays the same four, in the same order.
+    # A new subscription replays the same four (then the fence), in the same order, and nothing more.
     async with session(live.ws_url, bob.token) as client:
         await client.subscribe(MINI_PROGRAM_EVENTS, {"appId": app_id})
-        assert pairs(await client.values(4)) == pairs(live_events)
-        await client.silence(0.3)
+        assert pairs(await client.values(5)) == pairs(live_events + fences)
+        fences.append(await invitation_fence(client, hub, alice, mini_program, 2))
 
     # And from a cursor, only what came after it.
     async with session(live.ws_url, bob.token) as client:
         await client.subscribe(MINI_PROGRAM_EVENTS, {"appId": app_id, "after": authorized["cursor"]})
-        assert pairs(await client.values(2)) == pairs([ordered, cancelled])
-        await client.silence(0.3)
+        assert pairs(await client.values(4)) == pairs([ordered, cancelled, *fences])
+        await invitation_fence(client, hub, alice, mini_program, 3)
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
@@ -436,25 +494,24 @@ async def test_resolved_version_sends_the_answer_now_and_each_time_it_changes(
         # A draft and a pending invitation change nothing.
         draft = await hub.upload(alice, plugin, "1.1.0")
         binding = await hub.add_debug_host(alice, plugin, mini_program)
-        await client.silence(QUIET)
+        order = await reorder_fence(client, hub, bob, mini_program, plugin, order, ("ONLINE", "1.0.0"))
 
         # Authorized binding + experience version: the host debugs the draft.
         await hub.binding_action(bob, "authorizeDebugBinding", binding)
-        await client.silence(QUIET)  # no experience version yet: still ONLINE 1.0.0
+        # No experience version yet: still ONLINE 1.0.0.
+        order = await reorder_fence(client, hub, bob, mini_program, plugin, order, ("ONLINE", "1.0.0"))
         await hub.act(alice, "setExperienceVersion", draft)
         assert answer(await client.value(timeout=3)) == ("EXPERIENCE", "1.1.0")
 
-        # Editing the experience draft does not change the answer: no message.
+        # Editing the experience draft does not change the answer: the next one is the unbinding's,
+        # which takes the host back to its order.
         await update(hub, alice, draft, "new notes")
-        await client.silence(QUIET)
-
-        # Unbinding takes the host back to its order.
         await hub.binding_action(bob, "unbindDebugHost", binding)
-        assert answer(await client.value(timeout=3)) == ("ONLINE", "1.0.0")
+        await client.expect_next_is(lambda value: answer(value) == ("ONLINE", "1.0.0"), "the unbinding's answer")
 
         # A newer version goes online (upload, review and approval send nothing).
         newer = await hub.approved(alice, plugin, "1.2.0")
-        await client.silence(0.3)
+        order = await reorder_fence(client, hub, bob, mini_program, plugin, order, ("ONLINE", "1.0.0"))
         await hub.act(alice, "goOnline", newer)
         assert answer(await client.value(timeout=3)) == ("ONLINE", "1.2.0")
 
@@ -467,7 +524,10 @@ async def test_resolved_version_sends_the_answer_now_and_each_time_it_changes(
         payload = await hub.cancel_order_payload(bob, order)
         assert payload["userErrors"] == []
         assert answer(await client.value(timeout=3)) == ("NOT_ORDERED",)
-        await client.silence(0.3)
+
+        # And nothing more: ordering again (the fence) is the next answer, the rollout's.
+        await hub.order(bob, mini_program, plugin)
+        await client.expect_next_is(lambda value: answer(value) == ("GRAY", "1.3.0"), "the new order's answer")
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
@@ -491,7 +551,10 @@ async def test_resolved_version_for_the_debug_token_holder_ends_when_the_binding
         assert await client.error_code(timeout=3) == "FORBIDDEN"
         ending = await client.message(timeout=3)  # the operation is over
         assert ending.kind == "complete", ending
-        await client.silence(0.3)
+
+        # Nothing more for it: on the same connection, a new operation's first event is the next message.
+        fence = await follow_plugin(client, plugin, after=(await newest_event(hub, alice, plugin))[0])
+        await edit_fence(client, hub, alice, plugin, development_version, operation=fence)
 
     async with session(live.ws_url, alice.token, protocol) as client:  # the dead token no longer opens it
         await client.subscribe(RESOLVED_VERSION, {**variables, "debugToken": token})
@@ -589,15 +652,19 @@ async def test_both_protocols_deliver_the_same_live_event(
         assert from_modern == from_legacy
         assert from_modern["kind"] == "VERSION_UPDATED"
 
-        # Stopping one operation leaves the connection usable.
-        for client, operation in ((modern, "1"), (legacy, "1")):
-            await client.stop(operation)
-        await asyncio.sleep(0.2)
-        await update(hub, alice, development_version, "after stop")
+        # Stopping one operation stops it alone and leaves the connection usable.
+        log = await event_log(hub, alice, plugin)
+        second = {}
         for client in (modern, legacy):
-            while True:  # a "complete" for the stopped operation may come; no event may
-                try:
-                    message = await client.message(0.5)
-                except TimeoutError:
-                    break
-                assert message.kind == "complete", message
+            await client.stop("1")
+            # A second operation replaying the newest event: once that arrives, the server has
+            # handled the stop (it handles a connection's messages in order).
+            second[client] = await follow_plugin(client, plugin, after=log[-2][0])
+            await client.expect_next_is(is_event(log[-1]), "the replay", operation=second[client], stopped={"1"})
+        # Fences: each edit reaches the second operation next; the stopped one gets no event
+        # (its `complete` at most), though the same commits wake it first if it still runs.
+        for text in ("after stop", "after stop, again"):
+            await update(hub, alice, development_version, text)
+            newest = await newest_event(hub, alice, plugin)
+            for client in (modern, legacy):
+                await client.expect_next_is(is_event(newest), f"the edit {text!r}", operation=second[client], stopped={"1"})
