@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import json
 import zipfile
@@ -125,6 +126,16 @@ def make_package(manifest: Any = None, *, extra: dict[str, bytes] | None = None,
     return buffer.getvalue()
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header carrying `token`."""
+    return {"authorization": f"Bearer {token}"}
+
+
+def global_id(type_name: str, key: object) -> str:
+    """A Relay global id as the API writes them: base64 of "Type:key"."""
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
 @dataclass
 class Person:
     account_id: int
@@ -134,7 +145,7 @@ class Person:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {self.token}"}
+        return bearer(self.token)
 
 
 T = TypeVar("T")

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import bearer
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "pluginhub"
@@ -115,7 +116,7 @@ class Cli:
 
 
 async def viewer(http: httpx.AsyncClient, token: str) -> dict:
-    response = await http.post("/graphql", json={"query": VIEWER}, headers={"authorization": f"Bearer {token}"})
+    response = await http.post("/graphql", json={"query": VIEWER}, headers=bearer(token))
     assert response.status_code in (200, 400), response.text
     return response.json()
 
@@ -327,7 +328,7 @@ def test_serve_runs_the_api(migrated: Cli) -> None:
         assert ide.headers["content-type"].startswith("text/html")
         assert "graphiql" in ide.text.lower()
 
-        response = http.post("/graphql", json={"query": VIEWER}, headers={"authorization": f"Bearer {account['token']}"})
+        response = http.post("/graphql", json={"query": VIEWER}, headers=bearer(account["token"]))
         assert response.status_code == 200, response.text
         assert response.json()["data"]["viewer"]["name"] == "alice"
         assert response.headers.get("x-request-id")

@@ -6,7 +6,7 @@ import pytest
 
 from pluginhub.demo import DemoNotEmpty, load_demo
 from pluginhub.models import DebugBinding, DebugBindingStatus, OrderStatus, PluginOrder, PluginVersion, VersionStatus
-from tests.helpers import Console
+from tests.helpers import Console, bearer
 
 EVERYTHING = """
 query { plugins { edges { node { name versions { edges { node { status isExperience } } } } } } }
@@ -20,7 +20,7 @@ async def test_demo_has_every_state_and_its_tokens_work(app, console: Console, s
     assert set(await DebugBinding.all().values_list("status", flat=True)) == set(DebugBindingStatus)
     assert set(await PluginOrder.all().values_list("status", flat=True)) == set(OrderStatus)
     response = await console.client.post(
-        "/graphql", json={"query": EVERYTHING}, headers={"authorization": f"Bearer {tokens['alice']}"}
+        "/graphql", json={"query": EVERYTHING}, headers=bearer(tokens["alice"])
     )
     statuses = {
         version["node"]["status"]

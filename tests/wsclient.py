@@ -23,6 +23,8 @@ from typing import Any
 
 import websockets
 
+from tests.helpers import bearer
+
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 PROTOCOLS = [TRANSPORT_WS, LEGACY_WS]
@@ -169,10 +171,6 @@ async def connect(url: str, protocol: str = TRANSPORT_WS) -> AsyncIterator[WsCli
     async with websockets.connect(url, subprotocols=[protocol], open_timeout=WAIT, close_timeout=1) as ws:
         assert ws.subprotocol == protocol
         yield WsClient(ws, protocol)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import pytest
 
 from pluginhub.models import Plugin
 from pluginhub.resolvers import accounts
-from tests.helpers import Console, Person, codes, top_level_codes
+from tests.helpers import Console, Person, bearer, codes, global_id, top_level_codes
 
 # ---------------------------------------------------------------- documents
 
@@ -122,14 +122,6 @@ async def post_with_headers(console: Console, query: str, headers: dict[str, str
     response = await console.client.post("/graphql", json={"query": query, "variables": {}, **extra}, headers=headers)
     assert response.status_code in (200, 400), response.text
     return response.json()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"authorization": f"Bearer {token}"}
-
-
-def global_id(type_name: str, key: object) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
 
 
 def nothing_leaked(body: dict[str, Any]) -> bool:

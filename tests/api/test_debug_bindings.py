@@ -10,14 +10,13 @@ exactly as before.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from tests.helpers import Console, Person, codes, top_level_codes
+from tests.helpers import Console, Person, codes, global_id, top_level_codes
 
 # ---------------------------------------------------------------- documents
 
@@ -155,10 +154,6 @@ def actor(request: pytest.FixtureRequest) -> Person:
 
 
 # ---------------------------------------------------------------- local helpers
-
-
-def global_id(type_name: str, key: object) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
 
 
 def moment(value: str) -> datetime:

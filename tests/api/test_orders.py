@@ -8,14 +8,13 @@ event log exactly as before).
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
 from pluginhub.models import PluginEvent, PluginOrder
-from tests.helpers import Console, Person, codes
+from tests.helpers import Console, Person, codes, global_id
 
 # ---------------------------------------------------------------- documents
 
@@ -63,7 +62,7 @@ PLUGIN_LISTED = """
 query($pluginId: String!) { plugin(pluginId: $pluginId) { listedInMarket } }"""
 
 NO_SUCH_ID = "1000000000000000"
-NO_SUCH_ORDER = base64.b64encode(b"PluginOrder:999999999").decode()
+NO_SUCH_ORDER = global_id("PluginOrder", 999999999)
 
 
 # ---------------------------------------------------------------- local fixtures and helpers
@@ -317,7 +316,7 @@ async def test_cancelling_an_order_that_does_not_exist_answers_not_found(console
     await refused_cancel(console, bob, NO_SUCH_ORDER, "NOT_FOUND")
 
 
-@pytest.mark.parametrize("order_id", ["", "not-an-id", base64.b64encode(b"PluginOrder:abc").decode()])
+@pytest.mark.parametrize("order_id", ["", "not-an-id", global_id("PluginOrder", "abc")])
 async def test_malformed_order_ids_answer_validation(console: Console, bob, active_order, order_id):
     payload = await refused_cancel(console, bob, order_id, "VALIDATION")
     assert payload["userErrors"][0]["field"] == ["input", "orderId"]

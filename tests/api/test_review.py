@@ -8,14 +8,13 @@ in the states these mutations reach.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 import pytest
 
-from tests.helpers import all_at_once, codes
+from tests.helpers import all_at_once, codes, global_id
 
 # ---------------------------------------------------------------- documents
 
@@ -102,10 +101,6 @@ def allowed_from(state: str) -> list[str]:
 
 def actor_for(action: str, people: dict[str, Any]) -> Any:
     return people["rita"] if action in REVIEWER_ACTIONS else people["alice"]
-
-
-def global_id(type_name: str, key: str) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
 
 
 def when(value: str | None) -> datetime:

@@ -22,8 +22,8 @@ import uvicorn
 from pluginhub.app import create_app
 from pluginhub.config import Settings
 from pluginhub.resolvers import accounts
-from tests.helpers import Console, Person
-from tests.wsclient import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, WsClient, bearer, close_code, connect, session
+from tests.helpers import Console, Person, bearer
+from tests.wsclient import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, WsClient, close_code, connect, session
 
 # ---------------------------------------------------------------- documents
 
