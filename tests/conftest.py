@@ -146,6 +146,12 @@ async def rita(console: Console):
     return await console.person("Platform Review", "rita", role="reviewer")
 
 
+@pytest_asyncio.fixture
+async def dave(console: Console):
+    """A developer of a third entity: neither the plugin's nor the host's."""
+    return await console.person("Delta Works", "dave")
+
+
 # ---------------------------------------------------------------- plugins and versions by state
 
 
@@ -172,6 +178,12 @@ async def rejected_version(console: Console, rita, auditing_version):
 @pytest_asyncio.fixture
 async def approved_version(console: Console, rita, auditing_version):
     return await console.act(rita, "approveVersion", auditing_version)
+
+
+@pytest_asyncio.fixture
+async def experience_version(console: Console, alice, development_version):
+    """1.0.0, still in development, is the plugin's experience version (what bound hosts load when developing)."""
+    return await console.act(alice, "setExperienceVersion", development_version)
 
 
 @pytest_asyncio.fixture

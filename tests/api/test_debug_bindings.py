@@ -125,20 +125,8 @@ NO_SUCH_ID = "0000000000000001"  # well formed, never issued (issued ids do not 
 
 
 @pytest_asyncio.fixture
-async def dave(console: Console):
-    """A developer of a third entity: neither the plugin's nor the host's."""
-    return await console.person("Delta Works", "dave")
-
-
-@pytest_asyncio.fixture
 async def dave_host(console: Console, dave):
     return await console.create_mini_program(dave, "Delta Shop")
-
-
-@pytest_asyncio.fixture
-async def experience_version(console: Console, alice, development_version):
-    """1.0.0 (in development) is the experience version bound hosts load when developing."""
-    return await console.act(alice, "setExperienceVersion", development_version)
 
 
 @pytest.fixture

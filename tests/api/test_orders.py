@@ -68,12 +68,6 @@ NO_SUCH_ORDER = global_id("PluginOrder", 999999999)
 # ---------------------------------------------------------------- local fixtures and helpers
 
 
-@pytest_asyncio.fixture
-async def dave(console: Console):
-    """A developer of a third entity: neither the plugin's nor the host's."""
-    return await console.person("Delta Works", "dave")
-
-
 async def listed_plugin(console: Console, owner: Person, reviewer: Person, name: str) -> dict[str, Any]:
     """A plugin of `owner` with 1.0.0 online, so listed in the market."""
     plugin = await console.create_plugin(owner, name)

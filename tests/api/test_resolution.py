@@ -44,18 +44,6 @@ SCENES = ["DEVELOP", "PREVIEW", "RELEASE"]
 
 
 @pytest_asyncio.fixture
-async def dave(console: Console):
-    """A developer of a third entity: neither the plugin's nor the host's."""
-    return await console.person("Delta Works", "dave")
-
-
-@pytest_asyncio.fixture
-async def experience_version(console: Console, alice, development_version):
-    """1.0.0, still in development, is the plugin's experience version."""
-    return await console.act(alice, "setExperienceVersion", development_version)
-
-
-@pytest_asyncio.fixture
 async def newer_experience(console: Console, alice, plugin, online_version):
     """1.0.0 is online; 1.1.0, in development, is the experience version."""
     newer = await console.upload(alice, plugin, "1.1.0")
