@@ -6,9 +6,11 @@ import asyncio
 import base64
 import io
 import json
+import uuid
 import zipfile
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -126,6 +128,16 @@ def make_package(manifest: Any = None, *, extra: dict[str, bytes] | None = None,
     return buffer.getvalue()
 
 
+def unique_package() -> bytes:
+    """A valid package whose bytes no other upload has."""
+    return make_package({"main": "index.js", "nonce": uuid.uuid4().hex})
+
+
+def stored_path(settings: Settings, sha256: str) -> Path:
+    """Where the server keeps the package with this digest."""
+    return Path(settings.storage_dir) / sha256[:2] / sha256
+
+
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header carrying `token`."""
     return {"authorization": f"Bearer {token}"}
@@ -182,13 +194,20 @@ class Console:
         data = await self.query(query, {"input": input}, who)
         return next(iter(data.values()))
 
-    async def upload_raw(self, who: Person, input: dict[str, Any], package: bytes, file_name: str = "plugin.zip") -> httpx.Response:
+    async def upload_raw(
+        self,
+        who: Person,
+        input: dict[str, Any],
+        package: bytes,
+        file_name: str = "plugin.zip",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         operations = {"query": UPLOAD_VERSION, "variables": {"input": {**input, "package": None}}}
         return await self.client.post(
             "/graphql",
             data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.package"]})},
             files={"0": (file_name, package, "application/zip")},
-            headers=who.headers,
+            headers={**who.headers, **(headers or {})},
         )
 
     # ------------------------------------------------------------ people and things
@@ -211,7 +230,7 @@ class Console:
         assert payload["userErrors"] == [], payload
         return payload["miniProgram"]
 
-    async def upload_payload(
+    async def upload_response(
         self,
         who: Person,
         plugin: dict[str, Any],
@@ -220,15 +239,19 @@ class Console:
         features: list[str] | None = None,
         description: str = "",
         package: bytes | None = None,
-    ) -> dict[str, Any]:
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         input = {
             "pluginId": plugin["pluginId"],
             "version": version,
             "description": description or f"release {version}",
             "features": ["payment"] if features is None else features,
         }
-        response = await self.upload_raw(who, input, package if package is not None else make_package({"version": version}))
-        body = response.json()
+        package = package if package is not None else make_package({"version": version})
+        return await self.upload_raw(who, input, package, headers=headers)
+
+    async def upload_payload(self, who: Person, plugin: dict[str, Any], version: str, **kwargs: Any) -> dict[str, Any]:
+        body = (await self.upload_response(who, plugin, version, **kwargs)).json()
         if body.get("errors"):
             raise GraphQLFailed(json.dumps(body["errors"], indent=1))
         return body["data"]["uploadVersion"]
@@ -309,3 +332,14 @@ async def all_at_once(console: Console, who: Person, requests: Sequence[Callable
     """
     await asyncio.gather(*(console.query(VIEWER_ID, who=who) for _ in requests))
     return list(await asyncio.gather(*(request() for request in requests)))
+
+
+def assert_refused(payload: dict[str, Any], code: str, field: list[str] | None = None) -> dict[str, Any]:
+    """A version mutation refused with `code` alone (on `field`, when given): no version, and a message."""
+    assert payload["version"] is None, payload
+    assert codes(payload) == [code], payload
+    error = payload["userErrors"][0]
+    if field is not None:
+        assert error["field"] == field, payload
+    assert error["message"], payload
+    return error

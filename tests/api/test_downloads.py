@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -13,14 +12,10 @@ import pytest
 import pytest_asyncio
 
 from pluginhub import signing
-from tests.helpers import make_package
+from tests.helpers import stored_path, unique_package
 
 PACKAGE_LINK = """
 query($id: ID!) { node(id: $id) { ... on PluginVersion { package { sha256 size fileName downloadUrl } } } }"""
-
-
-def unique_package() -> bytes:
-    return make_package({"main": "index.js", "nonce": uuid.uuid4().hex})
 
 
 def split_link(url: str) -> tuple[str, str, dict[str, str]]:
@@ -32,10 +27,6 @@ def split_link(url: str) -> tuple[str, str, dict[str, str]]:
 
 def link(sha256: str, params: dict[str, str]) -> str:
     return f"/packages/{sha256}?{urlencode(params)}"
-
-
-def stored_path(settings, sha256: str) -> Path:
-    return Path(settings.storage_dir) / sha256[:2] / sha256
 
 
 @pytest_asyncio.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +14,7 @@ import pytest
 
 from pluginhub.app import create_app
 from pluginhub.config import Settings
-from tests.helpers import UPLOAD_VERSION, Console, make_package, top_level_codes
+from tests.helpers import Console, top_level_codes
 
 # ---------------------------------------------------------------- documents
 
@@ -182,23 +181,12 @@ def storage_file(tmp_path: Path) -> Path:
     return path
 
 
-async def upload(http: httpx.AsyncClient, who, plugin: dict, version: str, headers: dict | None = None) -> httpx.Response:
-    input = {"pluginId": plugin["pluginId"], "version": version, "description": "release", "features": ["payment"]}
-    operations = {"query": UPLOAD_VERSION, "variables": {"input": {**input, "package": None}}}
-    return await http.post(
-        "/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.package"]})},
-        files={"0": ("plugin.zip", make_package({"version": version}), "application/zip")},
-        headers={**who.headers, **(headers or {})},
-    )
-
-
 async def test_unexpected_error_is_masked_and_logged(
     settings: Settings, alice, plugin, storage_file: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger="pluginhub.errors")
     async with second_app(settings, storage_dir=str(storage_file)) as http:
-        response = await upload(http, alice, plugin, "1.0.0")
+        response = await Console(http, settings).upload_response(alice, plugin, "1.0.0")
 
     rid = response.headers.get("x-request-id")
     assert rid
@@ -231,7 +219,7 @@ async def test_masked_error_carries_the_client_request_id(
 ) -> None:
     caplog.set_level(logging.ERROR, logger="pluginhub.errors")
     async with second_app(settings, storage_dir=str(storage_file)) as http:
-        response = await upload(http, alice, plugin, "1.0.0", headers={"X-Request-ID": "trace-42"})
+        response = await Console(http, settings).upload_response(alice, plugin, "1.0.0", headers={"X-Request-ID": "trace-42"})
     assert response.headers["x-request-id"] == "trace-42"
     error = response.json()["errors"][0]
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "trace-42"}
@@ -256,7 +244,7 @@ async def test_client_errors_are_not_masked(
 
     # Even on the app whose package store is broken, a rule broken by the caller is reported as such.
     async with second_app(settings, storage_dir=str(storage_file)) as http:
-        response = await upload(http, alice, plugin, "1.0")
+        response = await Console(http, settings).upload_response(alice, plugin, "1.0")
     body = response.json()
     assert body.get("errors") is None, body
     errors = body["data"]["uploadVersion"]["userErrors"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import all_at_once, codes, global_id
+from tests.helpers import all_at_once, assert_refused, codes, global_id
 
 # ---------------------------------------------------------------- documents
 
@@ -144,12 +144,6 @@ async def state(console, version: dict[str, Any], viewer) -> dict[str, Any]:
 
 def events(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return [edge["node"] for edge in snapshot["events"]["edges"]]
-
-
-def assert_refused(payload: dict[str, Any], code: str) -> dict[str, Any]:
-    assert payload["version"] is None, payload
-    assert codes(payload) == [code], payload
-    return payload["userErrors"][0]
 
 
 async def assert_one_event(console, version, owner, before: dict[str, Any], **expected: Any) -> dict[str, Any]:

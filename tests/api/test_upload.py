@@ -14,7 +14,17 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import UPLOAD_VERSION, Console, Person, all_at_once, codes, make_package, top_level_codes
+from tests.helpers import (
+    UPLOAD_VERSION,
+    Console,
+    Person,
+    all_at_once,
+    assert_refused,
+    make_package,
+    stored_path,
+    top_level_codes,
+    unique_package,
+)
 
 # ---------------------------------------------------------------- documents
 
@@ -38,11 +48,6 @@ MIB = 1024 * KIB
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def unique_package(**manifest: Any) -> bytes:
-    """A valid package whose bytes no other test uploads."""
-    return make_package({"main": "index.js", "nonce": uuid.uuid4().hex, **manifest})
 
 
 def stored_zip(total_size: int) -> bytes:
@@ -89,21 +94,9 @@ async def plugin_state(console: Console, who: Person, plugin: dict[str, Any]) ->
     }
 
 
-def assert_refused(payload: dict[str, Any], code: str, field: list[str] | None = None) -> None:
-    assert payload["version"] is None, payload
-    assert codes(payload) == [code], payload
-    if field is not None:
-        assert payload["userErrors"][0]["field"] == field, payload
-    assert payload["userErrors"][0]["message"], payload
-
-
 def tmp_files(console: Console) -> list[str]:
     tmp = Path(console.settings.storage_dir) / "tmp"
     return sorted(p.name for p in tmp.iterdir()) if tmp.is_dir() else []
-
-
-def stored_path(console: Console, sha256: str) -> Path:
-    return Path(console.settings.storage_dir) / sha256[:2] / sha256
 
 
 # ---------------------------------------------------------------- the allowed path
@@ -563,7 +556,7 @@ async def test_an_invalid_package_is_refused(console, alice, plugin, kind):
 
     assert_refused(payload, "PACKAGE_INVALID", ["input", "package"])
     assert await plugin_state(console, alice, plugin) == before
-    assert not stored_path(console, hashlib.sha256(package).hexdigest()).exists()
+    assert not stored_path(console.settings, hashlib.sha256(package).hexdigest()).exists()
     assert tmp_files(console) == []
 
 
@@ -585,7 +578,7 @@ async def test_a_package_one_byte_over_the_limit_is_too_large(console, alice, pl
 
     assert_refused(payload, "PACKAGE_TOO_LARGE", ["input", "package"])
     assert await plugin_state(console, alice, plugin) == before
-    assert not stored_path(console, hashlib.sha256(package).hexdigest()).exists()
+    assert not stored_path(console.settings, hashlib.sha256(package).hexdigest()).exists()
     assert tmp_files(console) == []
 
 
@@ -667,7 +660,7 @@ async def test_the_package_is_stored_under_its_sha256(console, alice, plugin):
 
     sha = hashlib.sha256(package).hexdigest()
     assert version["package"]["sha256"] == sha
-    path = stored_path(console, sha)
+    path = stored_path(console.settings, sha)
     assert path.is_file()
     assert path.read_bytes() == package
     assert tmp_files(console) == []
