@@ -105,6 +105,40 @@ VIEWER_ID = "{ viewer { id } }"
 
 ORDER_FIELDS = "id status orderedAt cancelledAt plugin { pluginId } miniProgram { appId }"
 
+EVENT_FIELDS = """
+  id kind fromStatus toStatus reason actor { name }
+  version { id version } debugBinding { id status } order { id status }
+"""
+
+# Everything about a plugin its owner sees: what a refused change must leave alone.
+PLUGIN_STATE = """
+query($pluginId: String!) {
+  plugin(pluginId: $pluginId) {
+    pluginId
+    listedInMarket
+    onlineVersion { version status }
+    grayVersion { version status }
+    experienceVersion { version isExperience }
+    versions(first: 100) {
+      totalCount
+      edges {
+        node {
+          id version status description features isExperience onlineAt
+          grayRelease { percentage appIds startedAt }
+          package { sha256 }
+        }
+      }
+    }
+    debugBindings(first: 100) { totalCount edges { node { %s } } }
+    events(first: 100) { totalCount edges { node { %s } } }
+  }
+}""" % (BINDING_FIELDS, EVENT_FIELDS)
+
+PLUGIN_EVENTS = """
+query($pluginId: String!) {
+  plugin(pluginId: $pluginId) { events(first: 100) { totalCount edges { node { %s } } } }
+}""" % EVENT_FIELDS
+
 ORDER_PLUGIN = """
 mutation($input: OrderPluginInput!) {
   orderPlugin(input: $input) { order { %s } userErrors { code message field } }
@@ -311,6 +345,23 @@ class Console:
 
     async def version(self, who: Person, version_id: str) -> dict[str, Any] | None:
         return (await self.query(VERSION_BY_ID, {"id": version_id}, who))["node"]
+
+
+async def plugin_state(console: Console, who: Person, plugin: dict[str, Any]) -> dict[str, Any]:
+    """The plugin as `who` sees it: its places, versions, bindings and whole event log (PLUGIN_STATE)."""
+    found = (await console.query(PLUGIN_STATE, {"pluginId": plugin["pluginId"]}, who))["plugin"]
+    assert found is not None, f"{who.name} does not see the plugin"
+    assert found["versions"]["totalCount"] <= 100 and found["events"]["totalCount"] <= 100, "more than one page"
+    return found
+
+
+async def plugin_events(console: Console, who: Person, plugin: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every event of the plugin `who` may see, oldest first."""
+    found = (await console.query(PLUGIN_EVENTS, {"pluginId": plugin["pluginId"]}, who))["plugin"]
+    assert found is not None, f"{who.name} does not see the plugin"
+    nodes = [edge["node"] for edge in found["events"]["edges"]]
+    assert found["events"]["totalCount"] == len(nodes)
+    return nodes
 
 
 def codes(payload: dict[str, Any]) -> list[str]:

@@ -16,43 +16,22 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from tests.helpers import Console, Person, codes, global_id, top_level_codes
+from tests.helpers import (
+    ADD_DEBUG_HOST,
+    BINDING_FIELDS,
+    Console,
+    Person,
+    codes,
+    global_id,
+    plugin_events,
+    plugin_state,
+    top_level_codes,
+)
 
 # ---------------------------------------------------------------- documents
 
-BINDING_FIELDS = """
-  id status requestedAt endedAt
-  plugin { pluginId } miniProgram { appId }
-  requestedBy { name }
-  authorization { token sameEntity authorizedAt authorizedBy { name } }
-"""
-
 BINDING_NODE = """
 query($id: ID!) { node(id: $id) { ... on DebugBinding { %s } } }""" % BINDING_FIELDS
-
-ADD_DEBUG_HOST = """
-mutation($input: AddDebugHostInput!) {
-  addDebugHost(input: $input) { debugBinding { %s } userErrors { code message field } }
-}""" % BINDING_FIELDS
-
-PLUGIN_STATE = """
-query($pluginId: String!) {
-  plugin(pluginId: $pluginId) {
-    pluginId
-    debugBindings(first: 100) { totalCount edges { node { %s } } }
-    events(first: 100) { totalCount edges { node { id kind fromStatus toStatus actor { name } } } }
-  }
-}""" % BINDING_FIELDS
-
-PLUGIN_EVENTS = """
-query($pluginId: String!) {
-  plugin(pluginId: $pluginId) {
-    events(first: 100) {
-      totalCount
-      edges { node { id kind fromStatus toStatus reason actor { name } debugBinding { id status } } }
-    }
-  }
-}"""
 
 PLUGIN_BINDINGS = """
 query($pluginId: String!, $first: Int, $after: String, $status: [DebugBindingStatus!]) {
@@ -148,21 +127,6 @@ def moment(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-async def state(console: Console, who: Person, plugin: dict[str, Any]) -> dict[str, Any]:
-    """The plugin as `who` sees it: every binding and the whole event log."""
-    found = (await console.query(PLUGIN_STATE, {"pluginId": plugin["pluginId"]}, who))["plugin"]
-    assert found is not None
-    return found
-
-
-async def events(console: Console, who: Person, plugin: dict[str, Any]) -> list[dict[str, Any]]:
-    found = (await console.query(PLUGIN_EVENTS, {"pluginId": plugin["pluginId"]}, who))["plugin"]
-    assert found is not None, f"{who.name} does not see the plugin"
-    nodes = [edge["node"] for edge in found["events"]["edges"]]
-    assert found["events"]["totalCount"] == len(nodes)
-    return nodes
-
-
 async def binding_node(console: Console, who: Person, binding: dict[str, Any]) -> dict[str, Any] | None:
     return (await console.query(BINDING_NODE, {"id": binding["id"]}, who))["node"]
 
@@ -191,11 +155,11 @@ async def refused_add(
     console: Console, owner: Person, plugin: dict[str, Any], who: Person, plugin_id: str, app_id: str, code: str
 ) -> dict[str, Any]:
     """`who` tries to add a host: it fails with `code`, no binding, nothing changed."""
-    before = await state(console, owner, plugin)
+    before = await plugin_state(console, owner, plugin)
     payload = await add_payload(console, who, plugin_id, app_id)
     assert codes(payload) == [code], payload
     assert payload["debugBinding"] is None
-    assert await state(console, owner, plugin) == before
+    assert await plugin_state(console, owner, plugin) == before
     return payload
 
 
@@ -211,12 +175,12 @@ async def refused_action(
     exists: bool = True,
 ) -> dict[str, Any]:
     """`who` tries a binding mutation: it fails with `code`, no binding, nothing changed."""
-    before = await state(console, owner, plugin)
+    before = await plugin_state(console, owner, plugin)
     before_binding = await binding_node(console, owner, binding) if exists else None
     payload = await console.binding_action_payload(who, mutation, binding)
     assert codes(payload) == [code], payload
     assert payload["debugBinding"] is None
-    assert await state(console, owner, plugin) == before
+    assert await plugin_state(console, owner, plugin) == before
     if exists:
         assert await binding_node(console, owner, binding) == before_binding
     return payload
@@ -235,7 +199,7 @@ async def resolve_body(
 async def test_adding_another_entitys_host_leaves_the_invitation_pending(
     console: Console, alice, bob, plugin, mini_program
 ):
-    alice_before = await events(console, alice, plugin)
+    alice_before = await plugin_events(console, alice, plugin)
 
     binding = await console.add_debug_host(alice, plugin, mini_program)
 
@@ -249,20 +213,20 @@ async def test_adding_another_entitys_host_leaves_the_invitation_pending(
     assert await binding_node(console, alice, binding) == binding
     assert await binding_node(console, bob, binding) == binding
 
-    alice_after = await events(console, alice, plugin)
+    alice_after = await plugin_events(console, alice, plugin)
     assert len(alice_after) == len(alice_before) + 1
     event = alice_after[-1]
     assert event["kind"] == "DEBUG_HOST_ADDED"
     assert (event["fromStatus"], event["toStatus"]) == (None, "PENDING")
     assert event["actor"] == {"name": "alice"}
     assert event["debugBinding"] == {"id": binding["id"], "status": "PENDING"}
-    assert [e["id"] for e in await events(console, bob, plugin)] == [event["id"]]
+    assert [e["id"] for e in await plugin_events(console, bob, plugin)] == [event["id"]]
 
 
 async def test_adding_a_host_of_the_plugins_own_entity_authorizes_it_at_once(
     console: Console, alice, plugin, own_mini_program
 ):
-    alice_before = await events(console, alice, plugin)
+    alice_before = await plugin_events(console, alice, plugin)
 
     binding = await console.add_debug_host(alice, plugin, own_mini_program)
 
@@ -275,7 +239,7 @@ async def test_adding_a_host_of_the_plugins_own_entity_authorizes_it_at_once(
     assert authorization["authorizedBy"] == {"name": "alice"}
     assert await binding_node(console, alice, binding) == binding
 
-    new = (await events(console, alice, plugin))[len(alice_before) :]
+    new = (await plugin_events(console, alice, plugin))[len(alice_before) :]
     assert len(new) == 1, new
     assert new[0]["kind"] == "DEBUG_HOST_ADDED"
     assert (new[0]["fromStatus"], new[0]["toStatus"]) == (None, "AUTHORIZED")
@@ -417,8 +381,8 @@ async def test_each_binding_transition_changes_the_status_and_records_one_event(
     binding = binding_in
     actor_name = actor.name
     from_status = binding["status"]
-    alice_before = await events(console, alice, plugin)
-    bob_before = await events(console, bob, plugin)
+    alice_before = await plugin_events(console, alice, plugin)
+    bob_before = await plugin_events(console, bob, plugin)
 
     changed = await console.binding_action(actor, mutation, binding)
 
@@ -440,14 +404,14 @@ async def test_each_binding_transition_changes_the_status_and_records_one_event(
     assert await binding_node(console, alice, binding) == changed
     assert await binding_node(console, bob, binding) == changed
 
-    alice_new = (await events(console, alice, plugin))[len(alice_before) :]
+    alice_new = (await plugin_events(console, alice, plugin))[len(alice_before) :]
     assert len(alice_new) == 1, alice_new
     event = alice_new[0]
     assert event["kind"] == kind
     assert (event["fromStatus"], event["toStatus"]) == (from_status, target)
     assert event["actor"] == {"name": actor_name}
     assert event["debugBinding"] == {"id": binding["id"], "status": target}
-    bob_new = (await events(console, bob, plugin))[len(bob_before) :]
+    bob_new = (await plugin_events(console, bob, plugin))[len(bob_before) :]
     assert bob_new == [event]
 
 
@@ -708,7 +672,7 @@ async def test_a_host_owner_sees_only_its_own_hosts_binding_events(
     console: Console, alice, bob, dave, plugin, bindings_of_every_kind
 ):
     b = bindings_of_every_kind
-    everything = await events(console, alice, plugin)
+    everything = await plugin_events(console, alice, plugin)
     assert everything[0]["kind"] == "PLUGIN_CREATED"
 
     def binding_events(who_ids: set[str]) -> list[dict[str, Any]]:
@@ -721,8 +685,8 @@ async def test_a_host_owner_sees_only_its_own_hosts_binding_events(
         "DEBUG_HOST_ADDED",
         "DEBUG_HOST_CANCELLED",
     ]
-    assert await events(console, bob, plugin) == bobs
-    assert await events(console, dave, plugin) == binding_events({b["dave"]["id"]})
+    assert await plugin_events(console, bob, plugin) == bobs
+    assert await plugin_events(console, dave, plugin) == binding_events({b["dave"]["id"]})
 
 
 async def test_the_host_owner_lists_its_mini_programs_bindings(

@@ -17,28 +17,9 @@ import pytest_asyncio
 
 from pluginhub import db
 from pluginhub.models import MiniProgram
-from tests.helpers import codes
+from tests.helpers import codes, plugin_state
 
 # ---------------------------------------------------------------- documents
-
-PLUGIN_STATE = """
-query($pluginId: String!) {
-  plugin(pluginId: $pluginId) {
-    pluginId
-    listedInMarket
-    onlineVersion { version status }
-    grayVersion { version status }
-    experienceVersion { version isExperience }
-    versions(first: 100) {
-      totalCount
-      edges { node { id version status isExperience onlineAt grayRelease { percentage appIds startedAt } } }
-    }
-    events(first: 100) {
-      totalCount
-      edges { node { kind fromStatus toStatus reason version { version } } }
-    }
-  }
-}"""
 
 PUBLIC_FACE = """
 query($pluginId: String!) {
@@ -69,11 +50,6 @@ PLUGIN_ACTIONS = ["clearExperienceVersion", "rollbackOnlineVersion"]
 
 
 # ---------------------------------------------------------------- local helpers
-
-
-async def state(console, who, plugin) -> dict[str, Any]:
-    """The plugin as `who` sees it: slots, versions and the whole event log."""
-    return (await console.query(PLUGIN_STATE, {"pluginId": plugin["pluginId"]}, who))["plugin"]
 
 
 def statuses(snapshot: dict[str, Any]) -> dict[str, str]:
@@ -110,20 +86,20 @@ def same(*events: tuple[str, str | None, str | None, str | None]) -> list[tuple[
 
 async def refused(console, owner, plugin, who, mutation, version, code, **fields) -> dict[str, Any]:
     """`who` tries a version mutation: it fails with `code`, no version, nothing changed."""
-    before = await state(console, owner, plugin)
+    before = await plugin_state(console, owner, plugin)
     payload = await console.act_payload(who, mutation, version, **fields)
     assert codes(payload) == [code], payload
     assert payload["version"] is None
-    assert await state(console, owner, plugin) == before
+    assert await plugin_state(console, owner, plugin) == before
     return payload
 
 
 async def plugin_refused(console, owner, plugin, who, mutation, code) -> dict[str, Any]:
-    before = await state(console, owner, plugin)
+    before = await plugin_state(console, owner, plugin)
     payload = await console.plugin_action(who, mutation, plugin)
     assert codes(payload) == [code], payload
     assert payload["plugin"] is None
-    assert await state(console, owner, plugin) == before
+    assert await plugin_state(console, owner, plugin) == before
     return payload
 
 
@@ -172,7 +148,7 @@ NOT_APPROVED_OR_GRAY = ["development_version", "auditing_version", "rejected_ver
 
 
 async def test_gray_release_with_a_percentage(console, alice, plugin, approved_version):
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
     version = await console.act(alice, "grayRelease", approved_version, percentage=10)
 
     assert version["status"] == "GRAY"
@@ -180,7 +156,7 @@ async def test_gray_release_with_a_percentage(console, alice, plugin, approved_v
     assert version["grayRelease"]["appIds"] == []
     assert version["grayRelease"]["startedAt"]
     assert version["plugin"]["listedInMarket"] is False
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert slot(after, "grayVersion") == "1.0.0"
     assert after["grayVersion"]["status"] == "GRAY"
     assert slot(after, "onlineVersion") is None
@@ -195,7 +171,7 @@ async def test_gray_release_with_app_ids_only(console, alice, plugin, approved_v
     assert version["status"] == "GRAY"
     assert sorted(version["grayRelease"]["appIds"]) == sorted(app_ids)
     assert version["grayRelease"]["percentage"] == 0
-    assert slot(await state(console, alice, plugin), "grayVersion") == "1.0.0"
+    assert slot(await plugin_state(console, alice, plugin), "grayVersion") == "1.0.0"
 
 
 async def test_gray_release_with_percentage_and_app_ids(console, alice, plugin, approved_version, mini_program):
@@ -263,7 +239,7 @@ async def test_gray_release_on_a_gray_version_widens_it(
     console, alice, plugin, gray_version, mini_program, second_mini_program
 ):
     started_at = gray_version["grayRelease"]["startedAt"]
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     wider = await console.act(alice, "grayRelease", gray_version, percentage=30)
     assert wider["status"] == "GRAY"
@@ -279,7 +255,7 @@ async def test_gray_release_on_a_gray_version_widens_it(
     assert sorted(both["grayRelease"]["appIds"]) == sorted([mini_program["appId"], second_mini_program["appId"]])
     assert both["grayRelease"]["startedAt"] == started_at
 
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert slot(after, "grayVersion") == "1.0.0"
     assert statuses(after) == {"1.0.0": "GRAY"}
     assert new_events(before, after) == [("GRAY_UPDATED", "GRAY", "GRAY", "1.0.0")] * 3
@@ -327,14 +303,14 @@ async def test_gray_release_shown_only_while_gray(console, alice, plugin, gray_v
 
     assert online["grayRelease"] is None
     assert (await console.version(alice, gray_version["id"]))["grayRelease"] is None
-    assert (await state(console, alice, plugin))["grayVersion"] is None
+    assert (await plugin_state(console, alice, plugin))["grayVersion"] is None
 
 
 # ================================================================ goOnline
 
 
 async def test_go_online_from_approved(console, alice, plugin, approved_version):
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
     assert before["listedInMarket"] is False
 
     version = await console.act(alice, "goOnline", approved_version)
@@ -342,20 +318,20 @@ async def test_go_online_from_approved(console, alice, plugin, approved_version)
     assert version["status"] == "ONLINE"
     assert version["onlineAt"]
     assert version["plugin"]["listedInMarket"] is True
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert after["listedInMarket"] is True
     assert after["onlineVersion"] == {"version": "1.0.0", "status": "ONLINE"}
     assert new_events(before, after) == [("WENT_ONLINE", "APPROVED", "ONLINE", "1.0.0")]
 
 
 async def test_go_online_from_gray_ends_the_rollout(console, alice, plugin, gray_version):
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     version = await console.act(alice, "goOnline", gray_version)
 
     assert version["status"] == "ONLINE"
     assert version["grayRelease"] is None
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert slot(after, "onlineVersion") == "1.0.0"
     assert after["grayVersion"] is None
     assert after["listedInMarket"] is True
@@ -364,11 +340,11 @@ async def test_go_online_from_gray_ends_the_rollout(console, alice, plugin, gray
 
 async def test_go_online_takes_the_previous_version_offline(console, alice, plugin, online_version):
     newer = await console.approved(alice, plugin, "1.1.0")
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     await console.act(alice, "goOnline", newer)
 
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert statuses(after) == {"1.0.0": "OFFLINE", "1.1.0": "ONLINE"}
     assert after["onlineVersion"] == {"version": "1.1.0", "status": "ONLINE"}
     assert after["listedInMarket"] is True
@@ -381,13 +357,13 @@ async def test_go_online_takes_the_previous_version_offline(console, alice, plug
 async def test_go_online_from_gray_replaces_the_online_version(console, alice, plugin, online_version):
     newer = await console.approved(alice, plugin, "1.1.0")
     gray = await console.act(alice, "grayRelease", newer, percentage=50)
-    during = await state(console, alice, plugin)
+    during = await plugin_state(console, alice, plugin)
     assert slot(during, "onlineVersion") == "1.0.0"
     assert slot(during, "grayVersion") == "1.1.0"
 
     await console.act(alice, "goOnline", gray)
 
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert statuses(after) == {"1.0.0": "OFFLINE", "1.1.0": "ONLINE"}
     assert slot(after, "onlineVersion") == "1.1.0"
     assert after["grayVersion"] is None
@@ -413,24 +389,24 @@ async def test_a_colleague_of_the_same_entity_may_release(console, alice_colleag
 @pytest.mark.parametrize("in_state", ["approved_version", "rejected_version"], indirect=True)
 async def test_return_to_development(console, alice, plugin, in_state):
     status = (await console.version(alice, in_state["id"]))["status"]
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     version = await console.act(alice, "returnToDevelopment", in_state)
 
     assert version["status"] == "DEVELOPMENT"
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert statuses(after) == {"1.0.0": "DEVELOPMENT"}
     assert new_events(before, after) == [("RETURNED_TO_DEVELOPMENT", status, "DEVELOPMENT", "1.0.0")]
 
 
 async def test_return_to_development_clears_the_gray_rollout(console, alice, rita, plugin, gray_version):
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     version = await console.act(alice, "returnToDevelopment", gray_version)
 
     assert version["status"] == "DEVELOPMENT"
     assert version["grayRelease"] is None
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert after["grayVersion"] is None
     assert version_row(after, "1.0.0")["grayRelease"] is None
     assert new_events(before, after) == [("RETURNED_TO_DEVELOPMENT", "GRAY", "DEVELOPMENT", "1.0.0")]
@@ -458,14 +434,14 @@ async def test_return_to_development_refused_from_other_states(console, alice, p
     indirect=True,
 )
 async def test_set_experience_on_any_state_but_offline(console, alice, plugin, in_state):
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
     status = version_row(before, "1.0.0")["status"]
 
     version = await console.act(alice, "setExperienceVersion", in_state)
 
     assert version["isExperience"] is True
     assert version["status"] == status
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert after["experienceVersion"] == {"version": "1.0.0", "isExperience": True}
     assert new_events(before, after) == [("EXPERIENCE_SET", None, None, "1.0.0")]
 
@@ -473,11 +449,11 @@ async def test_set_experience_on_any_state_but_offline(console, alice, plugin, i
 async def test_setting_another_experience_version_clears_the_first(console, alice, plugin, development_version):
     await console.act(alice, "setExperienceVersion", development_version)
     other = await console.upload(alice, plugin, "1.1.0")
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     await console.act(alice, "setExperienceVersion", other)
 
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert slot(after, "experienceVersion") == "1.1.0"
     flags = {edge["node"]["version"]: edge["node"]["isExperience"] for edge in after["versions"]["edges"]}
     assert flags == {"1.0.0": False, "1.1.0": True}
@@ -494,14 +470,14 @@ async def test_set_experience_refused_on_offline(console, alice, plugin, offline
 
 async def test_clear_experience_version(console, alice, plugin, approved_version):
     await console.act(alice, "setExperienceVersion", approved_version)
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     payload = await console.plugin_action(alice, "clearExperienceVersion", plugin)
 
     assert payload["userErrors"] == []
     assert payload["plugin"]["pluginId"] == plugin["pluginId"]
     assert payload["plugin"]["experienceVersion"] is None
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert after["experienceVersion"] is None
     assert version_row(after, "1.0.0")["isExperience"] is False
     assert version_row(after, "1.0.0")["status"] == "APPROVED"
@@ -510,35 +486,35 @@ async def test_clear_experience_version(console, alice, plugin, approved_version
 
 async def test_clear_experience_version_without_one_is_refused(console, alice, plugin, approved_version):
     """No version offers CLEAR_EXPERIENCE, so the mutation refuses it too."""
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     payload = await console.plugin_action(alice, "clearExperienceVersion", plugin)
 
     assert codes(payload) == ["INVALID_TRANSITION"]
     assert payload["plugin"] is None
-    assert await state(console, alice, plugin) == before
+    assert await plugin_state(console, alice, plugin) == before
 
 
 async def test_setting_the_experience_version_again_is_refused(console, alice, plugin, approved_version):
     """SET_EXPERIENCE is not offered on the experience version, so the mutation refuses it too."""
     await console.act(alice, "setExperienceVersion", approved_version)
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     payload = await console.act_payload(alice, "setExperienceVersion", approved_version)
 
     assert codes(payload) == ["INVALID_TRANSITION"]
     assert payload["version"] is None
-    assert await state(console, alice, plugin) == before
+    assert await plugin_state(console, alice, plugin) == before
 
 
 async def test_online_experience_version_loses_the_flag_when_replaced(console, alice, plugin, online_version):
     await console.act(alice, "setExperienceVersion", online_version)
     newer = await console.approved(alice, plugin, "1.1.0")
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
 
     await console.act(alice, "goOnline", newer)
 
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     old = version_row(after, "1.0.0")
     assert old["status"] == "OFFLINE"
     assert old["isExperience"] is False
@@ -554,7 +530,7 @@ async def test_online_experience_version_loses_the_flag_when_rolled_back(console
 
     assert payload["userErrors"] == []
     assert payload["plugin"]["experienceVersion"] is None
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     rolled_back = version_row(after, "1.1.0")
     assert rolled_back["status"] == "OFFLINE"
     assert rolled_back["isExperience"] is False
@@ -566,14 +542,14 @@ async def test_online_experience_version_loses_the_flag_when_rolled_back(console
 
 @pytest.mark.parametrize("in_state", ["development_version", "rejected_version", "approved_version"], indirect=True)
 async def test_delete_version(console, alice, plugin, in_state):
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
     status = version_row(before, "1.0.0")["status"]
     kinds_before = [row[0] for row in event_rows(before)]
 
     payload = await console.act_payload(alice, "deleteVersion", in_state)
 
     assert payload["userErrors"] == []
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert after["versions"]["totalCount"] == 0
     assert statuses(after) == {}
     assert await console.version(alice, in_state["id"]) is None
@@ -598,13 +574,13 @@ async def test_deleting_the_experience_version_clears_it(console, alice, plugin,
 
     await console.act(alice, "deleteVersion", approved_version)
 
-    after = await state(console, alice, plugin)
+    after = await plugin_state(console, alice, plugin)
     assert after["experienceVersion"] is None
     assert statuses(after) == {}
 
     newer = await console.act(alice, "setExperienceVersion", await console.upload(alice, plugin, "1.1.0"))
     assert newer["isExperience"] is True
-    assert slot(await state(console, alice, plugin), "experienceVersion") == "1.1.0"
+    assert slot(await plugin_state(console, alice, plugin), "experienceVersion") == "1.1.0"
 
 
 async def test_a_deleted_version_number_can_be_uploaded_again(console, alice, plugin, development_version):
@@ -615,7 +591,7 @@ async def test_a_deleted_version_number_can_be_uploaded_again(console, alice, pl
     assert again["id"] != development_version["id"]
     assert again["status"] == "DEVELOPMENT"
     assert again["isExperience"] is False
-    assert statuses(await state(console, alice, plugin)) == {"1.0.0": "DEVELOPMENT"}
+    assert statuses(await plugin_state(console, alice, plugin)) == {"1.0.0": "DEVELOPMENT"}
 
 
 @pytest.mark.parametrize(
@@ -635,7 +611,7 @@ async def test_rollback_walks_the_online_history_back(console, alice, plugin):
     second = await console.approved(alice, plugin, "1.1.0")
     await console.act(alice, "goOnline", await console.act(alice, "grayRelease", second, percentage=20))
     await online_chain(console, alice, plugin, ["1.2.0"])
-    before = await state(console, alice, plugin)
+    before = await plugin_state(console, alice, plugin)
     assert statuses(before) == {"1.0.0": "OFFLINE", "1.1.0": "OFFLINE", "1.2.0": "ONLINE"}
 
     payload = await console.plugin_action(alice, "rollbackOnlineVersion", plugin)
@@ -644,7 +620,7 @@ async def test_rollback_walks_the_online_history_back(console, alice, plugin):
     assert payload["plugin"]["onlineVersion"]["version"] == "1.1.0"
     assert payload["plugin"]["onlineVersion"]["status"] == "ONLINE"
     assert payload["plugin"]["listedInMarket"] is True
-    once = await state(console, alice, plugin)
+    once = await plugin_state(console, alice, plugin)
     assert statuses(once) == {"1.0.0": "OFFLINE", "1.1.0": "ONLINE", "1.2.0": "OFFLINE"}
     assert slot(once, "onlineVersion") == "1.1.0"
     assert new_events(before, once) == same(
@@ -656,7 +632,7 @@ async def test_rollback_walks_the_online_history_back(console, alice, plugin):
 
     assert payload["userErrors"] == []
     assert payload["plugin"]["onlineVersion"]["version"] == "1.0.0"
-    twice = await state(console, alice, plugin)
+    twice = await plugin_state(console, alice, plugin)
     assert statuses(twice) == {"1.0.0": "ONLINE", "1.1.0": "OFFLINE", "1.2.0": "OFFLINE"}
     assert new_events(once, twice) == same(
         ("ROLLED_BACK", "ONLINE", "OFFLINE", "1.1.0"),
@@ -676,7 +652,7 @@ async def test_rollback_after_a_newer_release_returns_to_the_version_it_replaced
     payload = await console.plugin_action(alice, "rollbackOnlineVersion", plugin)
 
     assert payload["userErrors"] == []
-    assert statuses(await state(console, alice, plugin)) == {
+    assert statuses(await plugin_state(console, alice, plugin)) == {
         "1.0.0": "OFFLINE",
         "1.1.0": "ONLINE",
         "1.2.0": "OFFLINE",
@@ -703,14 +679,14 @@ async def test_after_rollback_uploads_must_pass_the_highest_version_ever_online(
     await online_chain(console, alice, plugin, ["1.0.0", "1.1.0", "1.2.0"])
     await console.plugin_action(alice, "rollbackOnlineVersion", plugin)
     await console.plugin_action(alice, "rollbackOnlineVersion", plugin)
-    assert slot(await state(console, alice, plugin), "onlineVersion") == "1.0.0"
+    assert slot(await plugin_state(console, alice, plugin), "onlineVersion") == "1.0.0"
 
     for number in ["1.0.1", "1.1.5", "1.1.10"]:
-        before = await state(console, alice, plugin)
+        before = await plugin_state(console, alice, plugin)
         payload = await console.upload_payload(alice, plugin, number)
         assert codes(payload) == ["VERSION_NOT_GREATER"], number
         assert payload["version"] is None
-        assert await state(console, alice, plugin) == before
+        assert await plugin_state(console, alice, plugin) == before
 
     assert (await console.upload(alice, plugin, "1.2.1"))["status"] == "DEVELOPMENT"
 
@@ -720,7 +696,7 @@ async def test_an_older_version_going_online_does_not_lower_the_upload_floor(con
     await online_chain(console, alice, plugin, ["1.1.0"])
 
     await console.act(alice, "goOnline", older)
-    assert statuses(await state(console, alice, plugin)) == {"1.0.0": "ONLINE", "1.1.0": "OFFLINE"}
+    assert statuses(await plugin_state(console, alice, plugin)) == {"1.0.0": "ONLINE", "1.1.0": "OFFLINE"}
 
     payload = await console.upload_payload(alice, plugin, "1.0.5")
     assert codes(payload) == ["VERSION_NOT_GREATER"]
@@ -784,7 +760,7 @@ async def test_outsider_sees_only_the_public_face(console, alice, bob, plugin, a
     assert seen["experienceVersion"] is None
     assert [edge["node"] for edge in seen["versions"]["edges"]] == [{"version": "1.0.0", "status": "ONLINE"}]
 
-    owner = await state(console, alice, plugin)
+    owner = await plugin_state(console, alice, plugin)
     assert slot(owner, "grayVersion") == "1.1.0"
     assert slot(owner, "experienceVersion") == "1.1.0"
 

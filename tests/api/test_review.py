@@ -135,23 +135,23 @@ async def other_plugin(console, alice):
 # ---------------------------------------------------------------- helpers
 
 
-async def state(console, version: dict[str, Any], viewer) -> dict[str, Any]:
+async def version_state(console, version: dict[str, Any], viewer) -> dict[str, Any]:
     """The version as its owner sees it, events included."""
     node = (await console.query(VERSION_STATE, {"id": version["id"]}, viewer))["node"]
     assert node is not None, f"{version['id']} is not visible"
     return node
 
 
-def events(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+def version_events(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return [edge["node"] for edge in snapshot["events"]["edges"]]
 
 
 async def assert_one_event(console, version, owner, before: dict[str, Any], **expected: Any) -> dict[str, Any]:
     """Exactly one event was appended since `before`, and it says `expected`."""
-    after = await state(console, version, owner)
+    after = await version_state(console, version, owner)
     assert after["events"]["totalCount"] == before["events"]["totalCount"] + 1
-    assert events(after)[:-1] == events(before)
-    event = events(after)[-1]
+    assert version_events(after)[:-1] == version_events(before)
+    event = version_events(after)[-1]
     assert {key: event[key] for key in expected} == expected, event
     return after
 
@@ -164,7 +164,7 @@ async def perform(console, who, action: str, version: dict[str, Any]) -> dict[st
 
 
 async def test_submit_moves_development_to_auditing_and_records_it(console, alice, development_version):
-    before = await state(console, development_version, alice)
+    before = await version_state(console, development_version, alice)
     assert before["submittedAt"] is None and before["reviewedAt"] is None
 
     payload = await console.act_payload(alice, "submitVersion", development_version, selfCheckConfirmed=True)
@@ -190,7 +190,7 @@ async def test_submit_moves_development_to_auditing_and_records_it(console, alic
 
 
 async def test_withdraw_moves_auditing_back_to_development(console, alice, auditing_version):
-    before = await state(console, auditing_version, alice)
+    before = await version_state(console, auditing_version, alice)
 
     version = await console.act(alice, "withdrawVersion", auditing_version)
 
@@ -212,7 +212,7 @@ async def test_withdraw_moves_auditing_back_to_development(console, alice, audit
 
 
 async def test_approve_moves_auditing_to_approved_and_stamps_the_review(console, alice, rita, auditing_version):
-    before = await state(console, auditing_version, alice)
+    before = await version_state(console, auditing_version, alice)
 
     version = await console.act(rita, "approveVersion", auditing_version)
 
@@ -234,7 +234,7 @@ async def test_approve_moves_auditing_to_approved_and_stamps_the_review(console,
 
 
 async def test_reject_shows_the_reason_until_the_next_submit(console, alice, rita, auditing_version):
-    before = await state(console, auditing_version, alice)
+    before = await version_state(console, auditing_version, alice)
     reason = "  The privacy statement is missing.  "
 
     rejected = await console.act(rita, "rejectVersion", auditing_version, reason=reason)
@@ -264,7 +264,7 @@ async def test_reject_shows_the_reason_until_the_next_submit(console, alice, rit
     assert edited["rejectReason"] == reason.strip()
 
     # ...submitting it again clears it.
-    before_resubmit = await state(console, rejected, alice)
+    before_resubmit = await version_state(console, rejected, alice)
     resubmitted = await console.submit(alice, edited)
     assert resubmitted["status"] == AUDITING
     assert resubmitted["rejectReason"] is None
@@ -287,13 +287,13 @@ async def test_a_resubmitted_version_can_be_approved(console, alice, rita, rejec
     approved = await console.act(rita, "approveVersion", resubmitted)
     assert approved["status"] == APPROVED
     assert approved["rejectReason"] is None
-    kinds = [e["kind"] for e in events(await state(console, rejected_version, alice))]
+    kinds = [e["kind"] for e in version_events(await version_state(console, rejected_version, alice))]
     assert kinds == ["VERSION_UPLOADED", "SUBMITTED", "REJECTED", "SUBMITTED", "APPROVED"]
 
 
 @pytest.mark.parametrize("version_in", [DEVELOPMENT, REJECTED], indirect=True)
 async def test_update_changes_description_and_features_in_place(console, alice, version_in):
-    before = await state(console, version_in, alice)
+    before = await version_state(console, version_in, alice)
 
     version = await console.act(
         alice, "updateVersion", version_in, description="Pays with one tap", features=["payment", "refund"]
@@ -342,7 +342,7 @@ async def test_update_accepts_the_limits_exactly(console, alice, development_ver
 
 
 async def test_the_version_number_is_not_an_updatable_field(console, alice, development_version):
-    before = await state(console, development_version, alice)
+    before = await version_state(console, development_version, alice)
 
     by_variables = await console.post(
         UPDATE_VERSION_NUMBER, {"input": {"versionId": development_version["id"], "version": "2.0.0"}}, alice
@@ -352,7 +352,7 @@ async def test_the_version_number_is_not_an_updatable_field(console, alice, deve
     for body in (by_variables, inline):
         assert body.get("errors"), body
         assert not (body.get("data") or {}).get("updateVersion"), body
-    after = await state(console, development_version, alice)
+    after = await version_state(console, development_version, alice)
     assert after == before
     assert after["version"] == "1.0.0"
 
@@ -374,7 +374,7 @@ async def test_a_colleague_in_the_same_entity_acts_like_the_owner(
     resubmitted = await console.submit(carol, development_version)
     assert resubmitted["status"] == AUDITING
 
-    log = events(await state(console, development_version, alice))
+    log = version_events(await version_state(console, development_version, alice))
     assert [(e["kind"], e["actor"]["name"]) for e in log] == [
         ("VERSION_UPLOADED", "alice"),
         ("VERSION_UPDATED", "carol"),
@@ -403,7 +403,7 @@ async def test_a_review_action_from_a_state_that_does_not_allow_it_is_an_invalid
     console, people, action, version_in
 ):
     alice = people["alice"]
-    before = await state(console, version_in, alice)
+    before = await version_state(console, version_in, alice)
     current = before["status"]
 
     payload = await perform(console, actor_for(action, people), action, version_in)
@@ -413,31 +413,31 @@ async def test_a_review_action_from_a_state_that_does_not_allow_it_is_an_invalid
     assert current in message, message
     for allowed in allowed_from(current):
         assert allowed in message or mutation_of(allowed) in message, f"{allowed} missing from: {message}"
-    assert await state(console, version_in, alice) == before
+    assert await version_state(console, version_in, alice) == before
 
 
 # ================================================================ submit rules
 
 
 async def test_submit_requires_the_self_check(console, alice, development_version):
-    before = await state(console, development_version, alice)
+    before = await version_state(console, development_version, alice)
 
     payload = await console.act_payload(alice, "submitVersion", development_version, selfCheckConfirmed=False)
 
     error = assert_refused(payload, "SELF_CHECK_REQUIRED")
     assert error["field"] == ["input", "selfCheckConfirmed"]
-    assert await state(console, development_version, alice) == before
+    assert await version_state(console, development_version, alice) == before
 
 
 async def test_submit_requires_a_feature_package(console, alice, featureless_version):
-    before = await state(console, featureless_version, alice)
+    before = await version_state(console, featureless_version, alice)
     assert before["features"] == []
     assert "SUBMIT" not in before["availableActions"]
 
     payload = await console.act_payload(alice, "submitVersion", featureless_version, selfCheckConfirmed=True)
 
     assert_refused(payload, "FEATURES_REQUIRED")
-    assert await state(console, featureless_version, alice) == before
+    assert await version_state(console, featureless_version, alice) == before
 
     # Adding one makes it submittable.
     updated = await console.act(alice, "updateVersion", featureless_version, features=["payment"])
@@ -448,25 +448,25 @@ async def test_submit_requires_a_feature_package(console, alice, featureless_ver
 async def test_a_rejected_version_emptied_of_features_cannot_be_resubmitted(console, alice, rejected_version):
     emptied = await console.act(alice, "updateVersion", rejected_version, features=[])
     assert "SUBMIT" not in emptied["availableActions"]
-    before = await state(console, rejected_version, alice)
+    before = await version_state(console, rejected_version, alice)
 
     payload = await console.act_payload(alice, "submitVersion", rejected_version, selfCheckConfirmed=True)
 
     assert_refused(payload, "FEATURES_REQUIRED")
-    assert await state(console, rejected_version, alice) == before
+    assert await version_state(console, rejected_version, alice) == before
 
 
 async def test_only_one_version_of_a_plugin_is_in_review(console, alice, rita, plugin, auditing_version):
     newer = await console.upload(alice, plugin, "1.1.0")
-    before_newer = await state(console, newer, alice)
-    before_auditing = await state(console, auditing_version, alice)
+    before_newer = await version_state(console, newer, alice)
+    before_auditing = await version_state(console, auditing_version, alice)
     assert "SUBMIT" not in before_newer["availableActions"]
 
     payload = await console.act_payload(alice, "submitVersion", newer, selfCheckConfirmed=True)
 
     assert_refused(payload, "ALREADY_IN_REVIEW")
-    assert await state(console, newer, alice) == before_newer
-    assert await state(console, auditing_version, alice) == before_auditing
+    assert await version_state(console, newer, alice) == before_newer
+    assert await version_state(console, auditing_version, alice) == before_auditing
 
     # Once the review is decided the place is free again.
     await console.act(rita, "approveVersion", auditing_version)
@@ -487,13 +487,13 @@ async def test_a_rejected_version_cannot_be_resubmitted_while_another_is_in_revi
     console, alice, rita, plugin, rejected_version
 ):
     newer = await console.submit(alice, await console.upload(alice, plugin, "1.1.0"))
-    before = await state(console, rejected_version, alice)
+    before = await version_state(console, rejected_version, alice)
     assert "SUBMIT" not in before["availableActions"]
 
     payload = await console.act_payload(alice, "submitVersion", rejected_version, selfCheckConfirmed=True)
 
     assert_refused(payload, "ALREADY_IN_REVIEW")
-    assert await state(console, rejected_version, alice) == before
+    assert await version_state(console, rejected_version, alice) == before
     assert (await console.version(alice, newer["id"]))["status"] == AUDITING
 
 
@@ -538,13 +538,13 @@ async def test_concurrent_submits_leave_one_version_in_review(console, alice, pl
 )
 @pytest.mark.parametrize("version_in", [DEVELOPMENT, REJECTED], indirect=True)
 async def test_update_refuses_invalid_input(console, alice, version_in, fields, field):
-    before = await state(console, version_in, alice)
+    before = await version_state(console, version_in, alice)
 
     payload = await console.act_payload(alice, "updateVersion", version_in, **fields)
 
     error = assert_refused(payload, "VALIDATION")
     assert error["field"] == field
-    assert await state(console, version_in, alice) == before
+    assert await version_state(console, version_in, alice) == before
 
 
 @pytest.mark.parametrize(
@@ -552,13 +552,13 @@ async def test_update_refuses_invalid_input(console, alice, version_in, fields, 
     [pytest.param("", id="empty"), pytest.param("   ", id="blank"), pytest.param("r" * 501, id="501-chars")],
 )
 async def test_reject_needs_a_reason_of_1_to_500_characters(console, alice, rita, auditing_version, reason):
-    before = await state(console, auditing_version, alice)
+    before = await version_state(console, auditing_version, alice)
 
     payload = await console.act_payload(rita, "rejectVersion", auditing_version, reason=reason)
 
     error = assert_refused(payload, "VALIDATION")
     assert error["field"] == ["input", "reason"]
-    assert await state(console, auditing_version, alice) == before
+    assert await version_state(console, auditing_version, alice) == before
 
 
 @pytest.mark.parametrize("reason", [pytest.param("x", id="1-char"), pytest.param("r" * 500, id="500-chars")])
@@ -572,13 +572,13 @@ async def test_reject_accepts_reasons_at_the_limits(console, rita, auditing_vers
 
 @pytest.mark.parametrize("action", ["APPROVE", "REJECT"])
 async def test_the_owner_cannot_review_her_own_version(console, alice, alice_colleague, action, auditing_version):
-    before = await state(console, auditing_version, alice)
+    before = await version_state(console, auditing_version, alice)
 
     for who in (alice, alice_colleague):
         payload = await perform(console, who, action, auditing_version)
         assert_refused(payload, "FORBIDDEN")
 
-    assert await state(console, auditing_version, alice) == before
+    assert await version_state(console, auditing_version, alice) == before
 
 
 @pytest.mark.parametrize(
@@ -587,12 +587,12 @@ async def test_the_owner_cannot_review_her_own_version(console, alice, alice_col
     indirect=["version_in"],
 )
 async def test_a_reviewer_cannot_do_the_owners_part(console, alice, rita, action, version_in):
-    before = await state(console, version_in, alice)
+    before = await version_state(console, version_in, alice)
 
     payload = await perform(console, rita, action, version_in)
 
     assert_refused(payload, "FORBIDDEN")
-    assert await state(console, version_in, alice) == before
+    assert await version_state(console, version_in, alice) == before
 
 
 @pytest.mark.parametrize(
@@ -611,7 +611,7 @@ async def test_a_reviewer_cannot_do_the_owners_part(console, alice, rita, action
     indirect=["version_in"],
 )
 async def test_an_outsider_cannot_tell_an_unpublished_version_exists(console, alice, bob, action, version_in):
-    before = await state(console, version_in, alice)
+    before = await version_state(console, version_in, alice)
     assert await console.version(bob, version_in["id"]) is None
 
     payload = await perform(console, bob, action, version_in)
@@ -619,18 +619,18 @@ async def test_an_outsider_cannot_tell_an_unpublished_version_exists(console, al
     error = assert_refused(payload, "NOT_FOUND")
     assert error["field"] == ["input", "versionId"]
     assert before["status"] not in error["message"]
-    assert await state(console, version_in, alice) == before
+    assert await version_state(console, version_in, alice) == before
 
 
 @pytest.mark.parametrize("action", REVIEW_MUTATIONS)
 async def test_an_outsider_who_sees_the_online_version_may_not_change_it(console, alice, bob, action, online_version):
-    before = await state(console, online_version, alice)
+    before = await version_state(console, online_version, alice)
     assert (await console.version(bob, online_version["id"]))["status"] == ONLINE
 
     payload = await perform(console, bob, action, online_version)
 
     assert_refused(payload, "FORBIDDEN")
-    assert await state(console, online_version, alice) == before
+    assert await version_state(console, online_version, alice) == before
 
 
 # ================================================================ malformed ids
@@ -650,13 +650,13 @@ BAD_VERSION_IDS = {
 @pytest.mark.parametrize("bad", list(BAD_VERSION_IDS))
 async def test_a_malformed_version_id_is_a_validation_error(console, people, plugin, development_version, action, bad):
     alice = people["alice"]
-    before = await state(console, development_version, alice)
+    before = await version_state(console, development_version, alice)
 
     payload = await perform(console, actor_for(action, people), action, {"id": BAD_VERSION_IDS[bad](plugin)})
 
     error = assert_refused(payload, "VALIDATION")
     assert error["field"] == ["input", "versionId"]
-    assert await state(console, development_version, alice) == before
+    assert await version_state(console, development_version, alice) == before
 
 
 @pytest.mark.parametrize("action", REVIEW_MUTATIONS)
@@ -699,7 +699,7 @@ async def test_available_actions_by_state_and_viewer(console, people, version_in
 async def test_every_listed_action_succeeds_and_every_other_is_refused(console, people, version_in, viewer, action):
     alice = people["alice"]
     who = people[VIEWERS[viewer]]
-    before = await state(console, version_in, alice)
+    before = await version_state(console, version_in, alice)
     listed = (await console.query(AVAILABLE_ACTIONS, {"id": version_in["id"]}, who))["node"]["availableActions"]
 
     payload = await perform(console, who, action, version_in)
@@ -709,13 +709,13 @@ async def test_every_listed_action_succeeds_and_every_other_is_refused(console, 
         target = VERSION_ACTIONS[action][2] or before["status"]
         assert payload["version"]["status"] == target
         if action != "DELETE":
-            after = await state(console, version_in, alice)
+            after = await version_state(console, version_in, alice)
             assert after["status"] == target
             assert after["events"]["totalCount"] == before["events"]["totalCount"] + 1
     else:
         assert payload["version"] is None, payload
         assert len(codes(payload)) == 1, payload
-        assert await state(console, version_in, alice) == before
+        assert await version_state(console, version_in, alice) == before
 
 
 @pytest.mark.parametrize("version_in", [DEVELOPMENT, AUDITING, REJECTED, APPROVED], indirect=True)

@@ -21,20 +21,13 @@ from tests.helpers import (
     all_at_once,
     assert_refused,
     make_package,
+    plugin_state,
     stored_path,
     top_level_codes,
     unique_package,
 )
 
 # ---------------------------------------------------------------- documents
-
-PLUGIN_STATE = """
-query($pluginId: String!) {
-  plugin(pluginId: $pluginId) {
-    versions(first: 100) { totalCount edges { node { id version status description features package { sha256 } } } }
-    events(first: 100) { totalCount edges { node { kind toStatus version { id } } } }
-  }
-}"""
 
 VERSION_EVENTS = """
 query($id: ID!) {
@@ -81,10 +74,9 @@ async def upload(
     return body["data"]["uploadVersion"]
 
 
-async def plugin_state(console: Console, who: Person, plugin: dict[str, Any]) -> dict[str, Any]:
-    data = await console.query(PLUGIN_STATE, {"pluginId": plugin["pluginId"]}, who)
-    state = data["plugin"]
-    assert state is not None
+async def plugin_summary(console: Console, who: Person, plugin: dict[str, Any]) -> dict[str, Any]:
+    """The plugin's versions and events as `who` sees them, in the shape these tests compare."""
+    state = await plugin_state(console, who, plugin)
     return {
         "versions": sorted((e["node"]["version"], e["node"]["id"], e["node"]["status"]) for e in state["versions"]["edges"]),
         "version_count": state["versions"]["totalCount"],
@@ -131,16 +123,16 @@ async def test_upload_creates_a_development_version_with_its_fields_and_package(
 
     # It is really there: by node id and in the plugin's version list.
     assert await console.version(alice, version["id"]) == version
-    state = await plugin_state(console, alice, plugin)
+    state = await plugin_summary(console, alice, plugin)
     assert state["versions"] == [("1.2.3", version["id"], "DEVELOPMENT")]
 
 
 async def test_upload_records_one_version_uploaded_event(console, alice, plugin):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     version = await console.upload(alice, plugin, "1.0.0")
 
-    after = await plugin_state(console, alice, plugin)
+    after = await plugin_summary(console, alice, plugin)
     assert after["event_count"] == before["event_count"] + 1
     assert after["events"][-1] == ("VERSION_UPLOADED", "DEVELOPMENT", version["id"])
     assert [e for e in after["events"] if e[0] == "VERSION_UPLOADED"] == [("VERSION_UPLOADED", "DEVELOPMENT", version["id"])]
@@ -152,7 +144,7 @@ async def test_a_colleague_of_the_owning_entity_may_upload(console, alice, alice
     version = await console.upload(alice_colleague, plugin, "1.0.0")
 
     assert version["status"] == "DEVELOPMENT"
-    state = await plugin_state(console, alice, plugin)
+    state = await plugin_summary(console, alice, plugin)
     assert state["versions"] == [("1.0.0", version["id"], "DEVELOPMENT")]
 
 
@@ -162,7 +154,7 @@ async def test_well_formed_version_numbers_are_accepted(console, alice, plugin, 
 
     assert payload["userErrors"] == []
     assert payload["version"]["version"] == number
-    state = await plugin_state(console, alice, plugin)
+    state = await plugin_summary(console, alice, plugin)
     assert [v[0] for v in state["versions"]] == [number]
 
 
@@ -225,12 +217,12 @@ async def test_file_name_keeps_only_its_last_path_component(console, alice, plug
     ],
 )
 async def test_malformed_version_numbers_are_refused(console, alice, plugin, number):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, number), unique_package())
 
     assert_refused(payload, "VALIDATION", ["input", "version"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 @pytest.mark.parametrize(
@@ -238,25 +230,25 @@ async def test_malformed_version_numbers_are_refused(console, alice, plugin, num
     ["", "123", "123456789012345", "12345678901234567", "123456789012345a", "abcdefghijklmnop", " 123456789012345", "1234-67890123456"],
 )
 async def test_malformed_plugin_id_is_refused(console, alice, plugin, plugin_id):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, "1.0.0", pluginId=plugin_id), unique_package())
 
     assert_refused(payload, "VALIDATION", ["input", "pluginId"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_unknown_plugin_is_not_found(console, alice, plugin):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, "1.0.0", pluginId="0000000000000000"), unique_package())
 
     assert_refused(payload, "NOT_FOUND", ["input", "pluginId"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_outsider_cannot_see_an_unlisted_plugin_so_it_is_not_found(console, alice, bob, plugin):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, bob, input_for(plugin, "1.0.0"), unique_package())
     unknown = await upload(console, bob, input_for(plugin, "1.0.0", pluginId="0000000000000000"), unique_package())
@@ -264,38 +256,38 @@ async def test_outsider_cannot_see_an_unlisted_plugin_so_it_is_not_found(console
     assert_refused(payload, "NOT_FOUND", ["input", "pluginId"])
     # No hint that it exists: the same answer as for a plugin that does not.
     assert payload["userErrors"] == unknown["userErrors"]
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_outsider_may_see_a_listed_plugin_but_not_upload_to_it(console, alice, bob, plugin, online_version):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, bob, input_for(plugin, "2.0.0"), unique_package())
 
     assert_refused(payload, "FORBIDDEN")
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_reviewer_sees_every_plugin_but_may_not_upload(console, alice, rita, plugin):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, rita, input_for(plugin, "1.0.0"), unique_package())
 
     assert_refused(payload, "FORBIDDEN")
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_reviewer_may_not_upload_to_a_listed_plugin(console, alice, rita, plugin, online_version):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, rita, input_for(plugin, "2.0.0"), unique_package())
 
     assert_refused(payload, "FORBIDDEN")
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_upload_without_a_token_is_unauthenticated(console, alice, plugin):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
     anonymous = Person(account_id=0, entity_id=0, name="nobody", token="not-a-token")
 
     response = await console.upload_raw(anonymous, input_for(plugin, "1.0.0"), unique_package())
@@ -303,7 +295,7 @@ async def test_upload_without_a_token_is_unauthenticated(console, alice, plugin)
     body = response.json()
     assert top_level_codes(body) == ["UNAUTHENTICATED"], body
     assert (body.get("data") or {}).get("uploadVersion") is None
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 @pytest.mark.parametrize(
@@ -319,25 +311,25 @@ async def test_upload_without_a_token_is_unauthenticated(console, alice, plugin)
     ids=["description-501", "21-features", "empty-feature", "blank-feature", "feature-65", "duplicate-feature"],
 )
 async def test_bad_description_or_features_are_refused(console, alice, plugin, fields, field):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, "1.0.0", **fields), unique_package())
 
     assert_refused(payload, "VALIDATION", field)
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 # ---------------------------------------------------------------- one number, one package
 
 
 async def test_same_number_with_different_bytes_is_version_exists(console, alice, plugin, development_version):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
     other = unique_package()
 
     payload = await upload(console, alice, input_for(plugin, "1.0.0"), other)
 
     assert_refused(payload, "VERSION_EXISTS", ["input", "version"])
-    after = await plugin_state(console, alice, plugin)
+    after = await plugin_summary(console, alice, plugin)
     assert after == before
     assert after["raw_versions"][development_version["id"]]["package"]["sha256"] == development_version["package"]["sha256"]
 
@@ -346,7 +338,7 @@ async def test_resending_the_same_version_and_bytes_returns_it_and_changes_nothi
     package = unique_package()
     first = await upload(console, alice, input_for(plugin, "1.0.0", description="first", features=["a"]), package)
     assert first["userErrors"] == []
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     again = await upload(console, alice, input_for(plugin, "1.0.0", description="second", features=["b"]), package)
 
@@ -355,7 +347,7 @@ async def test_resending_the_same_version_and_bytes_returns_it_and_changes_nothi
     assert again["version"]["description"] == "first"
     assert again["version"]["features"] == ["a"]
     assert again["version"]["package"] == first["version"]["package"] | {"downloadUrl": again["version"]["package"]["downloadUrl"]}
-    after = await plugin_state(console, alice, plugin)
+    after = await plugin_summary(console, alice, plugin)
     assert after == before
     assert [e[0] for e in after["events"]].count("VERSION_UPLOADED") == 1
 
@@ -364,14 +356,14 @@ async def test_resending_an_online_version_returns_it_unchanged(console, alice, 
     package = unique_package()
     version = await console.submit(alice, await console.upload(alice, plugin, "1.0.0", package=package))
     online = await console.act(alice, "goOnline", await console.act(rita, "approveVersion", version))
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     again = await upload(console, alice, input_for(plugin, "1.0.0"), package)
 
     assert again["userErrors"] == []
     assert again["version"]["id"] == online["id"]
     assert again["version"]["status"] == "ONLINE"
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 @pytest.mark.concurrency
@@ -385,7 +377,7 @@ async def test_concurrent_uploads_of_one_number_with_different_bytes_create_one_
     assert len(created) == 1, payloads
     for payload in refused:
         assert_refused(payload, "VERSION_EXISTS", ["input", "version"])
-    state = await plugin_state(console, alice, plugin)
+    state = await plugin_summary(console, alice, plugin)
     assert state["versions"] == [("3.0.0", created[0]["version"]["id"], "DEVELOPMENT")]
     assert [e[0] for e in state["events"]].count("VERSION_UPLOADED") == 1
 
@@ -400,7 +392,7 @@ async def test_concurrent_resends_of_one_version_create_it_once(console, alice, 
 
     assert all(p["userErrors"] == [] for p in payloads), payloads
     assert len({p["version"]["id"] for p in payloads}) == 1
-    state = await plugin_state(console, alice, plugin)
+    state = await plugin_summary(console, alice, plugin)
     assert state["version_count"] == 1
     assert [e[0] for e in state["events"]].count("VERSION_UPLOADED") == 1
 
@@ -413,7 +405,7 @@ async def test_the_same_bytes_may_back_two_version_numbers(console, alice, plugi
 
     assert second["id"] != first["id"]
     assert second["package"]["sha256"] == first["package"]["sha256"] == hashlib.sha256(package).hexdigest()
-    state = await plugin_state(console, alice, plugin)
+    state = await plugin_summary(console, alice, plugin)
     assert [v[0] for v in state["versions"]] == ["1.0.0", "1.0.1"]
 
 
@@ -426,7 +418,7 @@ async def test_a_deleted_version_number_can_be_reused(console, alice, plugin, de
     assert payload["userErrors"] == []
     assert payload["version"]["id"] != development_version["id"]
     assert payload["version"]["status"] == "DEVELOPMENT"
-    state = await plugin_state(console, alice, plugin)
+    state = await plugin_summary(console, alice, plugin)
     assert state["versions"] == [("1.0.0", payload["version"]["id"], "DEVELOPMENT")]
 
 
@@ -447,21 +439,21 @@ async def test_a_deleted_version_is_not_returned_for_its_own_bytes(console, alic
 
 @pytest.mark.parametrize("number", ["0.9.0", "0.99999.99999", "0.0.0", "0.9.99999"])
 async def test_a_number_below_the_online_version_is_not_greater(console, alice, plugin, online_version, number):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, number), unique_package())
 
     assert_refused(payload, "VERSION_NOT_GREATER", ["input", "version"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_the_online_number_itself_is_refused(console, alice, plugin, online_version):
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, "1.0.0"), unique_package())
 
     assert_refused(payload, "VERSION_EXISTS", ["input", "version"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_a_number_above_the_online_version_is_accepted(console, alice, plugin, online_version):
@@ -484,7 +476,7 @@ async def test_a_number_above_the_online_version_is_accepted(console, alice, plu
 )
 async def test_versions_compare_numerically_part_by_part(console, alice, plugin, number, code):
     await console.act(alice, "goOnline", await console.approved(alice, plugin, "1.9.0"))
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, number), unique_package())
 
@@ -493,7 +485,7 @@ async def test_versions_compare_numerically_part_by_part(console, alice, plugin,
         assert payload["version"]["version"] == number
     else:
         assert_refused(payload, code, ["input", "version"])
-        assert await plugin_state(console, alice, plugin) == before
+        assert await plugin_summary(console, alice, plugin) == before
 
 
 async def test_development_versions_do_not_raise_the_bar(console, alice, plugin):
@@ -510,12 +502,12 @@ async def test_the_bar_stays_at_the_highest_version_ever_online_after_a_rollback
     rolled = await console.plugin_action(alice, "rollbackOnlineVersion", plugin)
     assert rolled["userErrors"] == [], rolled
     assert rolled["plugin"]["onlineVersion"]["version"] == "1.0.0"
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     between = await upload(console, alice, input_for(plugin, "1.0.5"), unique_package())
 
     assert_refused(between, "VERSION_NOT_GREATER", ["input", "version"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
     above = await upload(console, alice, input_for(plugin, "1.1.1"), unique_package())
     assert above["userErrors"] == []
 
@@ -550,12 +542,12 @@ INVALID_PACKAGES = {
 @pytest.mark.parametrize("kind", list(INVALID_PACKAGES))
 async def test_an_invalid_package_is_refused(console, alice, plugin, kind):
     package = INVALID_PACKAGES[kind]
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, "1.0.0"), package)
 
     assert_refused(payload, "PACKAGE_INVALID", ["input", "package"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
     assert not stored_path(console.settings, hashlib.sha256(package).hexdigest()).exists()
     assert tmp_files(console) == []
 
@@ -572,12 +564,12 @@ async def test_a_package_at_the_size_limit_is_accepted(console, alice, plugin):
 
 async def test_a_package_one_byte_over_the_limit_is_too_large(console, alice, plugin):
     package = stored_zip(console.settings.max_package_bytes + 1)
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     payload = await upload(console, alice, input_for(plugin, "1.0.0"), package)
 
     assert_refused(payload, "PACKAGE_TOO_LARGE", ["input", "package"])
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
     assert not stored_path(console.settings, hashlib.sha256(package).hexdigest()).exists()
     assert tmp_files(console) == []
 
@@ -585,13 +577,13 @@ async def test_a_package_one_byte_over_the_limit_is_too_large(console, alice, pl
 async def test_a_body_over_package_and_body_limits_is_refused_with_413(console, alice, plugin):
     settings = console.settings
     package = stored_zip(settings.max_package_bytes + settings.max_body_bytes + 1)
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
 
     response = await console.upload_raw(alice, input_for(plugin, "1.0.0"), package)
 
     assert response.status_code == 413, response.text
     assert top_level_codes(response.json()) == ["PACKAGE_TOO_LARGE"]
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
     assert tmp_files(console) == []
 
 
@@ -616,7 +608,7 @@ async def test_an_oversized_upload_without_content_length_is_refused_while_strea
             sent += 1
             yield body[start : start + chunk]
 
-    before = await plugin_state(console, alice, plugin)
+    before = await plugin_summary(console, alice, plugin)
     response = await client.post(
         "/graphql",
         content=chunks(),
@@ -628,7 +620,7 @@ async def test_an_oversized_upload_without_content_length_is_refused_while_strea
     assert top_level_codes(response.json()) == ["PACKAGE_TOO_LARGE"]
     # Refused once the limit was crossed, not after the whole body came in.
     assert sent <= limit // chunk + 2 < total_chunks
-    assert await plugin_state(console, alice, plugin) == before
+    assert await plugin_summary(console, alice, plugin) == before
     assert tmp_files(console) == []
 
 
