@@ -134,6 +134,11 @@ query($pluginId: String!) {
   }
 }""" % (BINDING_FIELDS, EVENT_FIELDS)
 
+EVENT_LOG = """
+query($pluginId: String!) {
+  plugin(pluginId: $pluginId) { events(first: 100) { totalCount edges { cursor node { kind } } } }
+}"""
+
 PLUGIN_EVENTS = """
 query($pluginId: String!) {
   plugin(pluginId: $pluginId) { events(first: 100) { totalCount edges { node { %s } } } }
@@ -353,6 +358,18 @@ async def plugin_state(console: Console, who: Person, plugin: dict[str, Any]) ->
     assert found is not None, f"{who.name} does not see the plugin"
     assert found["versions"]["totalCount"] <= 100 and found["events"]["totalCount"] <= 100, "more than one page"
     return found
+
+
+async def event_log(console: Console, who: Person, plugin: dict[str, Any]) -> list[tuple[str, str]]:
+    """(cursor, kind) of every event of the plugin `who` may see, oldest first: what its followers are sent."""
+    events = (await console.query(EVENT_LOG, {"pluginId": plugin["pluginId"]}, who))["plugin"]["events"]
+    assert events["totalCount"] == len(events["edges"]), "more than one page"
+    return [(edge["cursor"], edge["node"]["kind"]) for edge in events["edges"]]
+
+
+def pairs(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(cursor, kind) of each event a subscription sent, to compare with event_log."""
+    return [(event["cursor"], event["kind"]) for event in events]
 
 
 async def plugin_events(console: Console, who: Person, plugin: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import bearer
+from pluginhub.config import Settings
+from tests.helpers import bearer, top_level_codes
+from tests.processes import child_env, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "pluginhub"
@@ -37,14 +37,7 @@ class Cli:
         self.database_url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
         self.storage_dir = str(tmp_path / "packages")
         self.secret_key = "cli-test-secret"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PLUGINHUB_")}
-        env.update(
-            PLUGINHUB_DATABASE_URL=self.database_url,
-            PLUGINHUB_STORAGE_DIR=self.storage_dir,
-            PLUGINHUB_SECRET_KEY=self.secret_key,
-            PYTHONUNBUFFERED="1",
-        )
-        self.env = env
+        self.env = child_env(Settings(database_url=self.database_url, storage_dir=self.storage_dir, secret_key=self.secret_key))
 
     def run(self, *args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -119,16 +112,6 @@ async def viewer(http: httpx.AsyncClient, token: str) -> dict:
     response = await http.post("/graphql", json={"query": VIEWER}, headers=bearer(token))
     assert response.status_code in (200, 400), response.text
     return response.json()
-
-
-def error_codes(body: dict) -> list[str | None]:
-    return [error.get("extensions", {}).get("code") for error in body.get("errors") or []]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -224,7 +207,7 @@ async def test_token_create_and_revoke(migrated: Cli) -> None:
         # At once, on a server that was already running.
         body = await viewer(http, first["token"])
         assert body.get("data") is None, body
-        assert error_codes(body) == ["UNAUTHENTICATED"], body
+        assert top_level_codes(body) == ["UNAUTHENTICATED"], body
         for token in (second["token"], account["token"]):
             body = await viewer(http, token)
             assert body.get("errors") is None, body

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -25,7 +24,8 @@ import pytest
 import pytest_asyncio
 
 from pluginhub.config import Settings
-from tests.helpers import Console, Person
+from tests.helpers import Console, Person, event_log, pairs
+from tests.processes import child_env, free_port
 from tests.wsclient import WsClient, session
 
 pytestmark = [
@@ -45,11 +45,6 @@ subscription($pluginId: String!, $after: String) {
   pluginEvents(pluginId: $pluginId, after: $after) { cursor kind version { version } }
 }"""
 
-EVENT_LOG = """
-query($pluginId: String!) {
-  plugin(pluginId: $pluginId) { events(first: 100) { edges { cursor node { kind } } } }
-}"""
-
 LISTENERS = """
 SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()
 """
@@ -58,24 +53,6 @@ KILL_LISTENERS = """
 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 WHERE application_name = $1 AND datname = current_database()
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def child_env(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLUGINHUB_")}
-    env.update(
-        PLUGINHUB_DATABASE_URL=settings.database_url,
-        PLUGINHUB_STORAGE_DIR=settings.storage_dir,
-        PLUGINHUB_SECRET_KEY=settings.secret_key,
-        PYTHONUNBUFFERED="1",
-        **extra,
-    )
-    return env
 
 
 def stop_group(process: subprocess.Popen[Any], grace: float = 10.0) -> None:
@@ -182,15 +159,6 @@ async def start_all(*servers: Server) -> None:
 async def remote_console(server: Server, settings: Settings) -> tuple[Console, httpx.AsyncClient]:
     http = httpx.AsyncClient(base_url=server.http_url, timeout=30)
     return Console(http, settings), http
-
-
-async def event_log(console: Console, owner: Person, plugin: dict[str, Any]) -> list[tuple[str, str]]:
-    data = await console.query(EVENT_LOG, {"pluginId": plugin["pluginId"]}, owner)
-    return [(edge["cursor"], edge["node"]["kind"]) for edge in data["plugin"]["events"]["edges"]]
-
-
-def pairs(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(event["cursor"], event["kind"]) for event in events]
 
 
 async def listener_pids(settings: Settings) -> set[int]:

@@ -22,7 +22,7 @@ import uvicorn
 from pluginhub.app import create_app
 from pluginhub.config import Settings
 from pluginhub.resolvers import accounts
-from tests.helpers import Console, Person, bearer
+from tests.helpers import Console, Person, bearer, event_log, pairs
 from tests.wsclient import LEGACY_WS, PROTOCOLS, TRANSPORT_WS, WsClient, close_code, connect, session
 
 # ---------------------------------------------------------------- documents
@@ -53,11 +53,6 @@ subscription($appId: String!, $pluginId: String!, $scene: Scene!, $debugToken: S
     ... on ResolvedPluginVersion { source scene version { version } plugin { pluginId } miniProgram { appId } }
     ... on PluginUnavailable { reason message }
   }
-}"""
-
-EVENT_LOG = """
-query($pluginId: String!) {
-  plugin(pluginId: $pluginId) { events(first: 100) { totalCount edges { cursor node { kind } } } }
 }"""
 
 BACKEND = os.environ.get("PLUGINHUB_TEST_BACKEND", "sqlite")
@@ -112,18 +107,6 @@ async def hub(live: LiveServer, console: Console, settings: Settings) -> AsyncIt
 
 
 # ---------------------------------------------------------------- helpers
-
-
-async def event_log(console: Console, owner: Person, plugin: dict[str, Any]) -> list[tuple[str, str]]:
-    """(cursor, kind) of every event of the plugin, oldest first, as its owner sees them."""
-    data = await console.query(EVENT_LOG, {"pluginId": plugin["pluginId"]}, owner)
-    events = data["plugin"]["events"]
-    assert events["totalCount"] <= 100
-    return [(edge["cursor"], edge["node"]["kind"]) for edge in events["edges"]]
-
-
-def pairs(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(event["cursor"], event["kind"]) for event in events]
 
 
 async def follow_plugin(client: WsClient, plugin: dict[str, Any], after: str | None = None) -> str:
