@@ -113,7 +113,7 @@ def unavailable(answer: dict[str, Any]) -> str:
     return answer["reason"]
 
 
-def refused(body: dict[str, Any]) -> list[str]:
+def refusal_codes(body: dict[str, Any]) -> list[str]:
     assert body.get("data") is None, body
     return top_level_codes(body)
 
@@ -122,7 +122,7 @@ async def refused_with(
     console: Console, who: Person, app: dict[str, Any], plugin: dict[str, Any], token: str
 ) -> list[str]:
     """Top-level error codes when `who` asks about DEVELOP with `token`."""
-    return refused(await ask(console, who, app["appId"], plugin["pluginId"], "DEVELOP", token))
+    return refusal_codes(await ask(console, who, app["appId"], plugin["pluginId"], "DEVELOP", token))
 
 
 def token_of(binding: dict[str, Any]) -> str:
@@ -379,11 +379,11 @@ async def test_a_third_developer_without_a_token_finds_nothing(
     console: Console, dave, plugin, mini_program, authorized_binding, experience_version
 ):
     unseen = await ask(console, dave, mini_program["appId"], plugin["pluginId"], "DEVELOP")
-    assert refused(unseen) == ["NOT_FOUND"]
+    assert refusal_codes(unseen) == ["NOT_FOUND"]
     # No hint that the host or the plugin exists.
     pairs = [(NO_SUCH_ID, plugin["pluginId"]), (mini_program["appId"], NO_SUCH_ID), (NO_SUCH_ID, NO_SUCH_ID)]
     for app_id, plugin_id in pairs:
-        assert refused(await ask(console, dave, app_id, plugin_id, "DEVELOP")) == ["NOT_FOUND"]
+        assert refusal_codes(await ask(console, dave, app_id, plugin_id, "DEVELOP")) == ["NOT_FOUND"]
 
 
 async def test_a_third_developer_without_a_token_finds_nothing_for_a_listed_plugin(
@@ -393,15 +393,15 @@ async def test_a_third_developer_without_a_token_finds_nothing_for_a_listed_plug
     existing = await ask(console, dave, mini_program["appId"], plugin["pluginId"])
     missing = await ask(console, dave, NO_SUCH_ID, plugin["pluginId"])
 
-    assert refused(missing) == ["NOT_FOUND"]
-    assert refused(existing) == ["NOT_FOUND"]
+    assert refusal_codes(missing) == ["NOT_FOUND"]
+    assert refusal_codes(existing) == ["NOT_FOUND"]
 
 
 async def test_the_plugin_owner_without_a_token_is_forbidden(
     console: Console, alice, plugin, mini_program, authorized_binding, experience_version
 ):
     for scene in SCENES:
-        assert refused(await ask(console, alice, mini_program["appId"], plugin["pluginId"], scene)) == ["FORBIDDEN"]
+        assert refusal_codes(await ask(console, alice, mini_program["appId"], plugin["pluginId"], scene)) == ["FORBIDDEN"]
 
 
 async def test_the_host_owner_asking_about_a_plugin_it_cannot_see_finds_nothing(
@@ -411,8 +411,8 @@ async def test_the_host_owner_asking_about_a_plugin_it_cannot_see_finds_nothing(
     unseen = await ask(console, bob, mini_program["appId"], plugin["pluginId"])
     missing = await ask(console, bob, mini_program["appId"], NO_SUCH_ID)
 
-    assert refused(missing) == ["NOT_FOUND"]
-    assert refused(unseen) == ["NOT_FOUND"]
+    assert refusal_codes(missing) == ["NOT_FOUND"]
+    assert refusal_codes(unseen) == ["NOT_FOUND"]
 
 
 async def test_the_token_of_another_host_is_refused(
@@ -499,11 +499,11 @@ async def test_malformed_ids_are_a_validation_error(
 
     body = await ask(console, bob, app_id, plugin_id)
 
-    assert refused(body) == ["VALIDATION"]
+    assert refusal_codes(body) == ["VALIDATION"]
 
 
 async def test_a_host_that_does_not_exist_is_not_found(console: Console, bob, plugin, online_version):
-    assert refused(await ask(console, bob, NO_SUCH_ID, plugin["pluginId"])) == ["NOT_FOUND"]
+    assert refusal_codes(await ask(console, bob, NO_SUCH_ID, plugin["pluginId"])) == ["NOT_FOUND"]
 
 
 # ---------------------------------------------------------------- the gray bucket (no database)
