@@ -12,14 +12,6 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-# Importing pluginhub.db builds the configuration of Tortoise's own command
-# line from the environment (db.TORTOISE_ORM), and for a SQLite URL that
-# creates the file's directory: ./data by default. The suite never uses that
-# configuration (every app here gets explicit Settings), so point it at
-# memory before the package is first imported: then importing the suite
-# creates nothing (tests/test_imports.py).
-os.environ["PLUGINHUB_DATABASE_URL"] = "sqlite://:memory:"
-
 import httpx
 import pytest
 import pytest_asyncio

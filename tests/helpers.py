@@ -88,10 +88,13 @@ BINDING_FIELDS = """
   authorization { token sameEntity authorizedAt authorizedBy { name } }
 """
 
-ADD_DEBUG_HOST = """
+ADD_DEBUG_HOST = (
+    """
 mutation($input: AddDebugHostInput!) {
   addDebugHost(input: $input) { debugBinding { %s } userErrors { code message field } }
-}""" % BINDING_FIELDS
+}"""
+    % BINDING_FIELDS
+)
 
 
 def binding_mutation(name: str) -> str:
@@ -139,23 +142,34 @@ query($pluginId: String!) {
   plugin(pluginId: $pluginId) { events(first: 100) { totalCount edges { cursor node { kind } } } }
 }"""
 
-PLUGIN_EVENTS = """
+PLUGIN_EVENTS = (
+    """
 query($pluginId: String!) {
   plugin(pluginId: $pluginId) { events(first: 100) { totalCount edges { node { %s } } } }
-}""" % EVENT_FIELDS
+}"""
+    % EVENT_FIELDS
+)
 
-ORDER_PLUGIN = """
+ORDER_PLUGIN = (
+    """
 mutation($input: OrderPluginInput!) {
   orderPlugin(input: $input) { order { %s } userErrors { code message field } }
-}""" % ORDER_FIELDS
+}"""
+    % ORDER_FIELDS
+)
 
-CANCEL_ORDER = """
+CANCEL_ORDER = (
+    """
 mutation($input: OrderInput!) {
   cancelOrder(input: $input) { order { %s } userErrors { code message field } }
-}""" % ORDER_FIELDS
+}"""
+    % ORDER_FIELDS
+)
 
 
-def make_package(manifest: Any = None, *, extra: dict[str, bytes] | None = None, raw_manifest: bytes | None = None) -> bytes:
+def make_package(
+    manifest: Any = None, *, extra: dict[str, bytes] | None = None, raw_manifest: bytes | None = None
+) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         if raw_manifest is not None:
@@ -213,7 +227,9 @@ class Console:
 
     # ------------------------------------------------------------ raw access
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, who: Person | None = None) -> dict[str, Any]:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, who: Person | None = None
+    ) -> dict[str, Any]:
         """The whole response body, errors included."""
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=who.headers if who else {}
@@ -221,7 +237,9 @@ class Console:
         assert response.status_code in (200, 400), response.text
         return response.json()
 
-    async def query(self, query: str, variables: dict[str, Any] | None = None, who: Person | None = None) -> dict[str, Any]:
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, who: Person | None = None
+    ) -> dict[str, Any]:
         """`data`, failing the test on any top-level error."""
         body = await self.post(query, variables, who)
         if body.get("errors"):

@@ -37,11 +37,13 @@ class Cli:
         self.database_url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
         self.storage_dir = str(tmp_path / "packages")
         self.secret_key = "cli-test-secret"
-        self.env = child_env(Settings(database_url=self.database_url, storage_dir=self.storage_dir, secret_key=self.secret_key))
+        self.env = child_env(
+            Settings(database_url=self.database_url, storage_dir=self.storage_dir, secret_key=self.secret_key)
+        )
 
     def run(self, *args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*COMMAND, *args], cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=timeout
+            [*COMMAND, *args], cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=timeout, check=False
         )
 
     def ok(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -84,7 +86,9 @@ class Cli:
             with httpx.Client(base_url=base, timeout=2) as http:
                 while True:
                     assert process.poll() is None, "the server exited:\n" + (self.cwd / "serve.log").read_text()
-                    assert time.monotonic() < deadline, "no /healthz within 30 s:\n" + (self.cwd / "serve.log").read_text()
+                    assert time.monotonic() < deadline, (
+                        "no /healthz within 30 s:\n" + (self.cwd / "serve.log").read_text()
+                    )
                     try:
                         if http.get("/healthz").status_code == 200:
                             break

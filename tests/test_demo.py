@@ -19,9 +19,7 @@ async def test_demo_has_every_state_and_its_tokens_work(app, console: Console, s
     assert set(await PluginVersion.all().values_list("status", flat=True)) == set(VersionStatus)
     assert set(await DebugBinding.all().values_list("status", flat=True)) == set(DebugBindingStatus)
     assert set(await PluginOrder.all().values_list("status", flat=True)) == set(OrderStatus)
-    response = await console.client.post(
-        "/graphql", json={"query": EVERYTHING}, headers=bearer(tokens["alice"])
-    )
+    response = await console.client.post("/graphql", json={"query": EVERYTHING}, headers=bearer(tokens["alice"]))
     statuses = {
         version["node"]["status"]
         for plugin in response.json()["data"]["plugins"]["edges"]

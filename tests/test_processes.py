@@ -65,10 +65,8 @@ def stop_group(process: subprocess.Popen[Any], grace: float = 10.0) -> None:
     except ProcessLookupError:
         process.wait(timeout=grace)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=grace)
 
 
@@ -203,7 +201,7 @@ async def two_servers(servers, settings: Settings) -> AsyncIterator[tuple[Server
 async def test_a_subscriber_on_one_server_gets_an_event_committed_through_another(
     two_servers, console: Console, alice: Person
 ):
-    a, b, via_b = two_servers
+    a, _b, via_b = two_servers
     plugin = await via_b.create_plugin(alice, "Cross Process")
     version = await via_b.upload(alice, plugin, "1.0.0")
     history = await event_log(via_b, alice, plugin)
@@ -224,7 +222,7 @@ async def test_a_subscriber_on_one_server_gets_an_event_committed_through_anothe
 async def test_the_listener_reconnects_and_subscribers_catch_up(
     two_servers, console: Console, alice: Person, settings: Settings
 ):
-    a, b, via_b = two_servers
+    a, _b, via_b = two_servers
     plugin = await via_b.create_plugin(alice, "Listener Loss")
     version = await via_b.upload(alice, plugin, "1.0.0")
     history = await event_log(via_b, alice, plugin)
@@ -250,7 +248,7 @@ async def test_the_listener_reconnects_and_subscribers_catch_up(
             await via_b.act(alice, "updateVersion", version, description=f"while A was deaf {n}")
 
         received = await client.values(3, timeout=4)
-        assert pairs(received) == (await event_log(via_b, alice, plugin))[len(history):]
+        assert pairs(received) == (await event_log(via_b, alice, plugin))[len(history) :]
         assert len({event["cursor"] for event in received}) == 3
 
         # New listener connections replace the killed ones.
@@ -331,7 +329,7 @@ async def test_serve_with_two_workers_delivers_events(servers, console: Console,
             committed = loop.time()
             log = await event_log(via, alice, plugin)
             for client in clients.values():
-                assert pairs(await client.values(2, timeout=3)) == log[len(history):]
+                assert pairs(await client.values(2, timeout=3)) == log[len(history) :]
             assert loop.time() - committed < 3
     finally:
         await http.aclose()
@@ -341,7 +339,7 @@ async def test_serve_with_two_workers_delivers_events(servers, console: Console,
 async def test_watch_prints_each_event_once_across_a_server_restart(
     two_servers, console: Console, alice: Person, settings: Settings, tmp_path: Path
 ):
-    a, b, via_b = two_servers
+    a, _b, via_b = two_servers
     plugin = await via_b.create_plugin(alice, "Watched")
     version = await via_b.upload(alice, plugin, "1.0.0")
     history = await event_log(via_b, alice, plugin)
@@ -405,10 +403,8 @@ async def test_watch_prints_each_event_once_across_a_server_restart(
         assert watch.returncode is None, "watch stopped instead of following"
     finally:
         if watch.returncode is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(watch.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 await asyncio.wait_for(watch.wait(), 5)
             except TimeoutError:

@@ -119,7 +119,9 @@ class WsClient:
         try:
             await asyncio.wait_for(collect(), timeout)
         except TimeoutError:
-            raise AssertionError(f"expected {count} results within {timeout}s, got {len(received)}: {received}") from None
+            raise AssertionError(
+                f"expected {count} results within {timeout}s, got {len(received)}: {received}"
+            ) from None
         return received
 
     async def error_code(self, timeout: float = WAIT) -> str | None:

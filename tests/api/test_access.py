@@ -288,7 +288,9 @@ async def test_viewer_is_the_tokens_account(console: Console, alice, alice_colle
 # ---------------------------------------------------------------- plugin visibility
 
 
-async def test_an_unlisted_plugin_does_not_exist_for_an_outsider(console: Console, alice, bob, plugin, development_version):
+async def test_an_unlisted_plugin_does_not_exist_for_an_outsider(
+    console: Console, alice, bob, plugin, development_version
+):
     assert (await console.query(PLUGIN_ANONYMOUS, {"pluginId": plugin["pluginId"]}, bob))["plugin"] is None
     assert await visible_plugin_ids(console, bob) == []
     assert await node(console, bob, plugin["id"]) is None
@@ -299,7 +301,9 @@ async def test_an_unlisted_plugin_does_not_exist_for_an_outsider(console: Consol
     assert (await node(console, alice, plugin["id"]))["pluginId"] == plugin["pluginId"]
 
 
-async def test_mutations_on_an_unseen_plugin_answer_not_found(console: Console, alice, bob, plugin, development_version):
+async def test_mutations_on_an_unseen_plugin_answer_not_found(
+    console: Console, alice, bob, plugin, development_version
+):
     renamed = await console.mutate(UPDATE_PLUGIN, {"pluginId": plugin["pluginId"], "name": "Hijacked"}, bob)
     uploaded = await console.upload_payload(bob, plugin, "9.0.0")
     submitted = await console.mutate(
@@ -333,7 +337,9 @@ async def test_not_found_gives_no_hint_that_the_plugin_exists(console: Console, 
     assert codes(hidden) == ["NOT_FOUND"]
 
 
-async def test_an_outsider_sees_only_the_public_face_of_a_listed_plugin(console: Console, alice, bob, plugin, busy_plugin):
+async def test_an_outsider_sees_only_the_public_face_of_a_listed_plugin(
+    console: Console, alice, bob, plugin, busy_plugin
+):
     online = busy_plugin["online"]
 
     seen = await full_plugin(console, bob, plugin)
@@ -378,7 +384,9 @@ async def test_an_outsider_cannot_reach_hidden_versions_by_any_road(console: Con
 
 async def test_an_outsider_may_see_a_listed_plugin_but_not_change_it(console: Console, alice, bob, plugin, busy_plugin):
     renamed = await console.mutate(UPDATE_PLUGIN, {"pluginId": plugin["pluginId"], "name": "Hijacked"}, bob)
-    offline = await console.mutate(VERSION_ACTION % "setExperienceVersion", {"versionId": busy_plugin["online"]["id"]}, bob)
+    offline = await console.mutate(
+        VERSION_ACTION % "setExperienceVersion", {"versionId": busy_plugin["online"]["id"]}, bob
+    )
     hidden = await console.mutate(VERSION_ACTION % "withdrawVersion", {"versionId": busy_plugin["auditing"]["id"]}, bob)
 
     assert codes(renamed) == ["FORBIDDEN"]
@@ -402,7 +410,9 @@ async def test_the_owning_entity_sees_everything(console: Console, alice, alice_
         assert seen["onlineVersion"]["availableActions"] != []
         kinds = [e["node"]["kind"] for e in seen["events"]["edges"]]
         assert kinds[0] == "PLUGIN_CREATED"
-        assert {"VERSION_UPLOADED", "SUBMITTED", "APPROVED", "WENT_ONLINE", "GRAY_STARTED", "EXPERIENCE_SET"} <= set(kinds)
+        assert {"VERSION_UPLOADED", "SUBMITTED", "APPROVED", "WENT_ONLINE", "GRAY_STARTED", "EXPERIENCE_SET"} <= set(
+            kinds
+        )
         assert seen["events"]["totalCount"] == len(kinds)
         assert seen["onlineVersion"]["events"]["totalCount"] >= 4
         for name in ("online", "gray", "auditing", "experience"):
@@ -418,7 +428,9 @@ async def test_a_reviewer_sees_every_plugin_listed_or_not_and_every_version(
     assert set(await visible_plugin_ids(console, rita)) == {plugin["pluginId"], hidden["pluginId"]}
     assert (await node(console, rita, hidden["id"]))["pluginId"] == hidden["pluginId"]
     assert (await node(console, rita, hidden_version["id"]))["version"] == "0.1.0"
-    assert (await console.query(PLUGIN_ANONYMOUS, {"pluginId": hidden["pluginId"]}, rita))["plugin"]["name"] == "Secret Sauce"
+    assert (await console.query(PLUGIN_ANONYMOUS, {"pluginId": hidden["pluginId"]}, rita))["plugin"][
+        "name"
+    ] == "Secret Sauce"
 
     seen = await full_plugin(console, rita, plugin)
     assert seen["versions"]["totalCount"] == 4
@@ -449,7 +461,9 @@ async def plugin_event_ids(console: Console, who: Person, plugin: dict[str, Any]
     return ids
 
 
-async def test_node_resolves_each_type_for_whom_may_see_it(console: Console, alice, bob, rita, plugin, development_version, mini_program):
+async def test_node_resolves_each_type_for_whom_may_see_it(
+    console: Console, alice, bob, rita, plugin, development_version, mini_program
+):
     alice_viewer = (await console.query(VIEWER, who=alice))["viewer"]
     bob_viewer = (await console.query(VIEWER, who=bob))["viewer"]
     events = await plugin_event_ids(console, alice, plugin)
@@ -482,7 +496,9 @@ async def test_node_resolves_each_type_for_whom_may_see_it(console: Console, ali
     assert (await node(console, rita, events["VERSION_UPLOADED"]))["kind"] == "VERSION_UPLOADED"
 
 
-async def test_node_is_null_for_whom_may_not_see_it(console: Console, alice, bob, plugin, development_version, mini_program):
+async def test_node_is_null_for_whom_may_not_see_it(
+    console: Console, alice, bob, plugin, development_version, mini_program
+):
     alice_viewer = (await console.query(VIEWER, who=alice))["viewer"]
     events = await plugin_event_ids(console, alice, plugin)
 
@@ -496,19 +512,25 @@ async def test_node_is_null_for_whom_may_not_see_it(console: Console, alice, bob
     assert await node(console, alice, mini_program["id"]) is None
 
 
-async def test_an_entity_with_nothing_public_is_not_a_node_for_outsiders(console: Console, alice, bob, plugin, development_version):
+async def test_an_entity_with_nothing_public_is_not_a_node_for_outsiders(
+    console: Console, alice, bob, plugin, development_version
+):
     entity_id = (await console.query(VIEWER, who=alice))["viewer"]["entity"]["id"]
 
     assert await node(console, bob, entity_id) is None
 
 
-async def test_an_entity_is_a_node_for_whoever_sees_one_of_its_plugins(console: Console, alice, bob, plugin, online_version):
+async def test_an_entity_is_a_node_for_whoever_sees_one_of_its_plugins(
+    console: Console, alice, bob, plugin, online_version
+):
     entity_id = (await full_plugin(console, bob, plugin))["entity"]["id"]
 
     assert (await node(console, bob, entity_id))["name"] == "Acme Plugins"
 
 
-async def test_event_nodes_stay_hidden_from_outsiders_once_the_plugin_is_listed(console: Console, alice, bob, plugin, online_version):
+async def test_event_nodes_stay_hidden_from_outsiders_once_the_plugin_is_listed(
+    console: Console, alice, bob, plugin, online_version
+):
     events = await plugin_event_ids(console, alice, plugin)
 
     assert set(events) >= {"PLUGIN_CREATED", "VERSION_UPLOADED", "WENT_ONLINE"}
@@ -548,13 +570,20 @@ async def test_a_malformed_node_id_is_a_validation_error(console: Console, alice
 
 @pytest.mark.parametrize(
     "raw",
-    [global_id("Nothing", 1), global_id("Plugin", "12"), global_id("PluginVersion", "abc"), global_id("Account", 999999)],
+    [
+        global_id("Nothing", 1),
+        global_id("Plugin", "12"),
+        global_id("PluginVersion", "abc"),
+        global_id("Account", 999999),
+    ],
 )
 async def test_a_well_formed_id_of_nothing_is_null(console: Console, alice, raw: str):
     assert await node(console, alice, raw) is None
 
 
-async def test_nodes_keeps_order_and_puts_null_where_not_visible(console: Console, alice, bob, plugin, development_version, mini_program):
+async def test_nodes_keeps_order_and_puts_null_where_not_visible(
+    console: Console, alice, bob, plugin, development_version, mini_program
+):
     bob_account = (await console.query(VIEWER, who=bob))["viewer"]["id"]
     ids = [mini_program["id"], plugin["id"], bob_account, development_version["id"], mini_program["id"]]
 
@@ -594,7 +623,9 @@ async def test_nodes_refuses_more_than_a_page_of_ids(console: Console, alice, pl
 # ---------------------------------------------------------------- mini-programs
 
 
-async def test_mini_programs_are_seen_by_their_own_entity_only(console: Console, alice, alice_colleague, bob, rita, mini_program):
+async def test_mini_programs_are_seen_by_their_own_entity_only(
+    console: Console, alice, alice_colleague, bob, rita, mini_program
+):
     mine = await console.create_mini_program(alice, "Acme Shop")
 
     assert (await console.query(MINI_PROGRAM, {"appId": mini_program["appId"]}, bob))["miniProgram"] == {
@@ -605,7 +636,9 @@ async def test_mini_programs_are_seen_by_their_own_entity_only(console: Console,
     }
     assert (await console.query(MINI_PROGRAM, {"appId": mini_program["appId"]}, alice))["miniProgram"] is None
     assert (await console.query(MINI_PROGRAM, {"appId": mine["appId"]}, bob))["miniProgram"] is None
-    assert (await console.query(MINI_PROGRAM, {"appId": mine["appId"]}, alice_colleague))["miniProgram"]["name"] == "Acme Shop"
+    assert (await console.query(MINI_PROGRAM, {"appId": mine["appId"]}, alice_colleague))["miniProgram"][
+        "name"
+    ] == "Acme Shop"
     assert (await console.query(MINI_PROGRAM, {"appId": mine["appId"]}, rita))["miniProgram"] is None
 
     def listed(data: dict[str, Any]) -> list[str]:
@@ -623,9 +656,13 @@ async def test_an_unknown_but_well_formed_id_is_null(console: Console, alice):
     assert (await console.query(PLUGIN_ANONYMOUS, {"pluginId": "1000000000000000"}, alice))["plugin"] is None
 
 
-@pytest.mark.parametrize("raw", ["", "123", "12345678901234567", "123456789012345a", " 1234567890123456", "１２３４５６７８９０１２３４５６"])
+@pytest.mark.parametrize(
+    "raw", ["", "123", "12345678901234567", "123456789012345a", " 1234567890123456", "１２３４５６７８９０１２３４５６"]
+)
 @pytest.mark.parametrize("query, argument", [(PLUGIN_ANONYMOUS, "pluginId"), (MINI_PROGRAM, "appId")])
-async def test_a_malformed_public_id_argument_is_a_validation_error(console: Console, alice, query: str, argument: str, raw: str):
+async def test_a_malformed_public_id_argument_is_a_validation_error(
+    console: Console, alice, query: str, argument: str, raw: str
+):
     body = await console.post(query, {argument: raw}, alice)
 
     assert top_level_codes(body) == ["VALIDATION"], body

@@ -103,9 +103,11 @@ async def test_event_cursors_strictly_increase_under_load(console: Console, alic
     for round in range(ROUNDS):
         payloads = await fire(console, alice, "updateVersion", drafts, description=f"same moment {round}")
         assert all(p["userErrors"] == [] for p in payloads), payloads
-    ids = await PluginEvent.filter(plugin_id__in=[p["pluginId"] for p in plugins]).order_by(
-        "occurred_at", "id"
-    ).values_list("id", flat=True)
+    ids = (
+        await PluginEvent.filter(plugin_id__in=[p["pluginId"] for p in plugins])
+        .order_by("occurred_at", "id")
+        .values_list("id", flat=True)
+    )
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
 
 
@@ -114,7 +116,7 @@ async def test_the_database_itself_refuses_a_second_holder(alice, plugin, develo
     """Even a write that skips the resolvers can't leave two versions in one of these states."""
     rows = await PluginVersion.filter(plugin_id=plugin["pluginId"])
     template = rows[0]
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError):  # noqa: PT012 - the transaction is the statement under test
         async with in_transaction():
             for number in ("9.0.0", "9.1.0"):
                 await PluginVersion.create(
@@ -132,7 +134,9 @@ async def test_the_database_itself_refuses_a_second_holder(alice, plugin, develo
 @pytest.mark.concurrency
 async def test_forty_simultaneous_invitations_leave_exactly_twenty_active(console: Console, alice, bob, plugin):
     hosts = [await console.create_mini_program(bob, f"Host {i}") for i in range(40)]
-    payloads = await all_at_once(console, alice, [partial(console.add_debug_host_payload, alice, plugin, host) for host in hosts])
+    payloads = await all_at_once(
+        console, alice, [partial(console.add_debug_host_payload, alice, plugin, host) for host in hosts]
+    )
     won, lost = [p for p in payloads if not p["userErrors"]], [p for p in payloads if p["userErrors"]]
     assert len(won) == 20
     assert len(lost) == 20 and all(codes(p) == ["BINDING_LIMIT_REACHED"] for p in lost)
@@ -155,6 +159,8 @@ async def test_simultaneous_invitations_of_one_host(console: Console, alice, plu
 
 @pytest.mark.concurrency
 async def test_simultaneous_orders_of_one_host(console: Console, bob, plugin, mini_program, online_version):
-    payloads = await all_at_once(console, bob, [partial(console.order_payload, bob, mini_program, plugin) for _ in range(FIRED)])
+    payloads = await all_at_once(
+        console, bob, [partial(console.order_payload, bob, mini_program, plugin) for _ in range(FIRED)]
+    )
     won, lost = split(payloads)
     assert len(won) == 1 and all(codes(p) == ["ORDER_EXISTS"] for p in lost)

@@ -30,10 +30,14 @@ from tests.helpers import (
 
 # ---------------------------------------------------------------- documents
 
-BINDING_NODE = """
-query($id: ID!) { node(id: $id) { ... on DebugBinding { %s } } }""" % BINDING_FIELDS
+BINDING_NODE = (
+    """
+query($id: ID!) { node(id: $id) { ... on DebugBinding { %s } } }"""
+    % BINDING_FIELDS
+)
 
-PLUGIN_BINDINGS = """
+PLUGIN_BINDINGS = (
+    """
 query($pluginId: String!, $first: Int, $after: String, $status: [DebugBindingStatus!]) {
   plugin(pluginId: $pluginId) {
     debugBindings(first: $first, after: $after, status: $status) {
@@ -42,9 +46,12 @@ query($pluginId: String!, $first: Int, $after: String, $status: [DebugBindingSta
       edges { cursor node { %s } }
     }
   }
-}""" % BINDING_FIELDS
+}"""
+    % BINDING_FIELDS
+)
 
-HOST_BINDINGS = """
+HOST_BINDINGS = (
+    """
 query($appId: String!, $first: Int, $after: String, $status: [DebugBindingStatus!]) {
   miniProgram(appId: $appId) {
     appId
@@ -54,7 +61,9 @@ query($appId: String!, $first: Int, $after: String, $status: [DebugBindingStatus
       edges { cursor node { %s } }
     }
   }
-}""" % BINDING_FIELDS
+}"""
+    % BINDING_FIELDS
+)
 
 HOST_BINDINGS_THROUGH_PLUGIN = """
 query($pluginId: String!) {
@@ -307,7 +316,7 @@ async def test_a_plugin_has_at_most_twenty_active_bindings_and_ended_ones_do_not
     hosts = [(bob, await console.create_mini_program(bob, f"Bob host {n}")) for n in range(11)]
     hosts += [(dave, await console.create_mini_program(dave, f"Dave host {n}")) for n in range(10)]
     bindings = [await console.add_debug_host(alice, plugin, app) for _, app in hosts[:20]]
-    last_owner, last_host = hosts[20]
+    _last_owner, last_host = hosts[20]
 
     await refused_add(console, alice, plugin, alice, plugin["pluginId"], last_host["appId"], "BINDING_LIMIT_REACHED")
 
@@ -489,9 +498,7 @@ async def test_a_malformed_binding_id_is_a_validation_error(
     console: Console, alice, plugin, mini_program, pending_binding, bad: str, mutation: str
 ):
     bad_id = BAD_BINDING_IDS[bad]({"plugin": plugin, "mini_program": mini_program})
-    payload = await refused_action(
-        console, alice, plugin, alice, mutation, {"id": bad_id}, "VALIDATION", exists=False
-    )
+    payload = await refused_action(console, alice, plugin, alice, mutation, {"id": bad_id}, "VALIDATION", exists=False)
     assert payload["userErrors"][0]["field"] == ["input", "bindingId"]
 
 

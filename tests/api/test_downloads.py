@@ -98,7 +98,9 @@ async def test_a_correctly_signed_link_that_has_not_expired_is_served(client, se
 async def test_a_file_name_with_spaces_and_non_ascii_letters_survives_the_link(console, client, alice, plugin):
     package = unique_package()
     response = await console.upload_raw(
-        alice, {"pluginId": plugin["pluginId"], "version": "1.0.0", "description": "", "features": []}, package,
+        alice,
+        {"pluginId": plugin["pluginId"], "version": "1.0.0", "description": "", "features": []},
+        package,
         file_name="pay button ü+1.zip",
     )
     version = response.json()["data"]["uploadVersion"]["version"]

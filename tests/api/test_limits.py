@@ -200,7 +200,15 @@ async def test_unexpected_error_is_masked_and_logged(
     assert error["extensions"]["requestId"] == rid
     # Nothing about the failure leaks to the client.
     text = response.text
-    for leak in ("Traceback", "NotADirectoryError", "FileExistsError", "Errno", str(storage_file), str(Path.cwd()), ".py"):
+    for leak in (
+        "Traceback",
+        "NotADirectoryError",
+        "FileExistsError",
+        "Errno",
+        str(storage_file),
+        str(Path.cwd()),
+        ".py",
+    ):
         assert leak not in text, f"{leak!r} leaked into the response: {text}"
 
     # The operator gets the whole story under the same id.
@@ -219,7 +227,9 @@ async def test_masked_error_carries_the_client_request_id(
 ) -> None:
     caplog.set_level(logging.ERROR, logger="pluginhub.errors")
     async with second_app(settings, storage_dir=str(storage_file)) as http:
-        response = await Console(http, settings).upload_response(alice, plugin, "1.0.0", headers={"X-Request-ID": "trace-42"})
+        response = await Console(http, settings).upload_response(
+            alice, plugin, "1.0.0", headers={"X-Request-ID": "trace-42"}
+        )
     assert response.headers["x-request-id"] == "trace-42"
     error = response.json()["errors"][0]
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "trace-42"}

@@ -78,8 +78,10 @@ def order_ids(connection: dict[str, Any]) -> list[str]:
 
 async def written() -> tuple[list[tuple[Any, ...]], int]:
     """Every order row and the number of events: what a refused mutation must leave alone."""
-    rows = await PluginOrder.all().order_by("id").values_list(
-        "id", "plugin_id", "mini_program_id", "status", "cancelled_at"
+    rows = (
+        await PluginOrder.all()
+        .order_by("id")
+        .values_list("id", "plugin_id", "mini_program_id", "status", "cancelled_at")
     )
     return [tuple(row) for row in rows], await PluginEvent.all().count()
 

@@ -216,7 +216,9 @@ async def test_search_matches_an_exact_plugin_id(console: Console, alice, catalo
 
 
 @pytest.mark.parametrize("term, expected", [("_", ["Coupon_Box"]), ("%", ["Coupon_Box"]), ("50%", ["Coupon_Box"])])
-async def test_search_wildcards_are_literal_characters(console: Console, alice, catalogue, term: str, expected: list[str]):
+async def test_search_wildcards_are_literal_characters(
+    console: Console, alice, catalogue, term: str, expected: list[str]
+):
     assert await search(console, alice, term) == expected
 
 
@@ -262,8 +264,12 @@ async def test_a_page_between_two_cursors(console: Console, alice, seven_plugins
     everything = connection_of(await console.query(PLUGINS, {"first": 7}, alice))
     cursors = [edge["cursor"] for edge in everything["edges"]]
 
-    between = connection_of(await console.query(PLUGINS, {"first": 10, "after": cursors[1], "before": cursors[5]}, alice))
-    last_two = connection_of(await console.query(PLUGINS, {"last": 2, "after": cursors[1], "before": cursors[5]}, alice))
+    between = connection_of(
+        await console.query(PLUGINS, {"first": 10, "after": cursors[1], "before": cursors[5]}, alice)
+    )
+    last_two = connection_of(
+        await console.query(PLUGINS, {"last": 2, "after": cursors[1], "before": cursors[5]}, alice)
+    )
 
     assert keys(between, by_name) == seven_plugins[::-1][2:5]
     assert keys(last_two, by_name) == seven_plugins[::-1][3:5]
@@ -278,7 +284,9 @@ async def test_page_boundaries_on_an_exact_fit(console: Console, alice, seven_pl
     assert short["pageInfo"]["hasNextPage"] is True
     assert whole_back["pageInfo"]["hasPreviousPage"] is False and whole_back["pageInfo"]["hasNextPage"] is False
     assert keys(whole, by_name) == keys(whole_back, by_name) == seven_plugins[::-1]
-    after_end = connection_of(await console.query(PLUGINS, {"first": 3, "after": whole["pageInfo"]["endCursor"]}, alice))
+    after_end = connection_of(
+        await console.query(PLUGINS, {"first": 3, "after": whole["pageInfo"]["endCursor"]}, alice)
+    )
     assert after_end["edges"] == [] and after_end["pageInfo"]["hasNextPage"] is False
     assert after_end["totalCount"] == 7
 
@@ -397,10 +405,12 @@ async def test_an_event_cursor_resumes_after_that_event(console: Console, alice,
     await console.upload(alice, plugin, "3.0.0")
 
     rest = connection_of(
-        await console.query(EVENTS, {"pluginId": plugin["pluginId"], "after": first["edges"][-1]["node"]["cursor"]}, alice)
+        await console.query(
+            EVENTS, {"pluginId": plugin["pluginId"], "after": first["edges"][-1]["node"]["cursor"]}, alice
+        )
     )
 
-    assert [(e["node"]["version"] or {}).get("version") for e in rest["edges"]] == UPLOAD_ORDER[1:] + ["3.0.0"]
+    assert [(e["node"]["version"] or {}).get("version") for e in rest["edges"]] == [*UPLOAD_ORDER[1:], "3.0.0"]
     assert rest["totalCount"] == 9
 
 
@@ -429,7 +439,9 @@ BAD_PAGES = {
 
 @pytest.mark.parametrize("bad", list(BAD_PAGES))
 @pytest.mark.parametrize("name", list(LISTS))
-async def test_bad_page_arguments_are_a_validation_error(console: Console, alice, plugin, development_version, name: str, bad: str):
+async def test_bad_page_arguments_are_a_validation_error(
+    console: Console, alice, plugin, development_version, name: str, bad: str
+):
     query, variables = LISTS[name]({"plugin": plugin["pluginId"]}, BAD_PAGES[bad])
 
     body = await console.post(query, variables, alice)
@@ -450,7 +462,9 @@ async def test_bad_page_arguments_are_a_validation_error(console: Console, alice
         (REVIEW_QUEUE, {"after": forged_cursor([1, 2])}),
     ],
 )
-async def test_bad_page_arguments_on_events_and_the_queue(console: Console, rita, plugin, query: str, page: dict[str, Any]):
+async def test_bad_page_arguments_on_events_and_the_queue(
+    console: Console, rita, plugin, query: str, page: dict[str, Any]
+):
     body = await console.post(query, {"pluginId": plugin["pluginId"], **page} if query is EVENTS else page, rita)
 
     assert top_level_codes(body) == ["VALIDATION"], body
@@ -458,9 +472,9 @@ async def test_bad_page_arguments_on_events_and_the_queue(console: Console, rita
 
 async def test_a_cursor_from_another_list_is_a_validation_error(console: Console, alice, plugin, seven_versions):
     plugin_cursor = connection_of(await console.query(PLUGINS, {"first": 1}, alice))["pageInfo"]["endCursor"]
-    version_cursor = connection_of(
-        await console.query(VERSIONS, {"pluginId": plugin["pluginId"], "first": 1}, alice)
-    )["pageInfo"]["endCursor"]
+    version_cursor = connection_of(await console.query(VERSIONS, {"pluginId": plugin["pluginId"], "first": 1}, alice))[
+        "pageInfo"
+    ]["endCursor"]
 
     on_versions = await console.post(VERSIONS, {"pluginId": plugin["pluginId"], "after": plugin_cursor}, alice)
     on_plugins = await console.post(PLUGINS, {"after": version_cursor}, alice)
@@ -477,7 +491,9 @@ async def test_a_cursor_from_another_list_is_a_validation_error(console: Console
         forged_cursor(["2999-12-31T23:59:59.999999+08:00", "x"]),
     ],
 )
-async def test_a_forged_but_well_shaped_cursor_never_fails_internally(console: Console, alice, seven_plugins, cursor: str):
+async def test_a_forged_but_well_shaped_cursor_never_fails_internally(
+    console: Console, alice, seven_plugins, cursor: str
+):
     body = await console.post(PLUGINS, {"first": 3, "after": cursor}, alice)
 
     assert "INTERNAL_SERVER_ERROR" not in top_level_codes(body), body

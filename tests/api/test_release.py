@@ -80,7 +80,9 @@ def new_events(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str,
     return sorted(new[len(old) :], key=repr)
 
 
-def same(*events: tuple[str, str | None, str | None, str | None]) -> list[tuple[str, str | None, str | None, str | None]]:
+def same(
+    *events: tuple[str, str | None, str | None, str | None],
+) -> list[tuple[str, str | None, str | None, str | None]]:
     return sorted(events, key=repr)
 
 
@@ -141,7 +143,13 @@ async def many_app_ids(app, bob) -> list[str]:
     return app_ids
 
 
-NOT_APPROVED_OR_GRAY = ["development_version", "auditing_version", "rejected_version", "online_version", "offline_version"]
+NOT_APPROVED_OR_GRAY = [
+    "development_version",
+    "auditing_version",
+    "rejected_version",
+    "online_version",
+    "offline_version",
+]
 
 
 # ================================================================ grayRelease
@@ -164,7 +172,9 @@ async def test_gray_release_with_a_percentage(console, alice, plugin, approved_v
     assert new_events(before, after) == [("GRAY_STARTED", "APPROVED", "GRAY", "1.0.0")]
 
 
-async def test_gray_release_with_app_ids_only(console, alice, plugin, approved_version, mini_program, second_mini_program):
+async def test_gray_release_with_app_ids_only(
+    console, alice, plugin, approved_version, mini_program, second_mini_program
+):
     app_ids = [mini_program["appId"], second_mini_program["appId"]]
     version = await console.act(alice, "grayRelease", approved_version, appIds=app_ids)
 
@@ -263,14 +273,26 @@ async def test_gray_release_on_a_gray_version_widens_it(
 
 async def test_gray_release_never_narrows(console, alice, plugin, approved_version, mini_program, second_mini_program):
     gray = await console.act(
-        alice, "grayRelease", approved_version, percentage=30, appIds=[mini_program["appId"], second_mini_program["appId"]]
+        alice,
+        "grayRelease",
+        approved_version,
+        percentage=30,
+        appIds=[mini_program["appId"], second_mini_program["appId"]],
     )
 
     await refused(console, alice, plugin, alice, "grayRelease", gray, "VALIDATION", percentage=20)
     await refused(console, alice, plugin, alice, "grayRelease", gray, "VALIDATION", appIds=[mini_program["appId"]])
     # A wider percentage does not make up for a removed appId: nothing at all changes.
     await refused(
-        console, alice, plugin, alice, "grayRelease", gray, "VALIDATION", percentage=50, appIds=[second_mini_program["appId"]]
+        console,
+        alice,
+        plugin,
+        alice,
+        "grayRelease",
+        gray,
+        "VALIDATION",
+        percentage=50,
+        appIds=[second_mini_program["appId"]],
     )
 
     still = await console.version(alice, gray["id"])
@@ -430,7 +452,14 @@ async def test_return_to_development_refused_from_other_states(console, alice, p
 
 @pytest.mark.parametrize(
     "in_state",
-    ["development_version", "auditing_version", "rejected_version", "approved_version", "gray_version", "online_version"],
+    [
+        "development_version",
+        "auditing_version",
+        "rejected_version",
+        "approved_version",
+        "gray_version",
+        "online_version",
+    ],
     indirect=True,
 )
 async def test_set_experience_on_any_state_but_offline(console, alice, plugin, in_state):
@@ -464,7 +493,9 @@ async def test_setting_another_experience_version_clears_the_first(console, alic
 
 
 async def test_set_experience_refused_on_offline(console, alice, plugin, offline_version):
-    payload = await refused(console, alice, plugin, alice, "setExperienceVersion", offline_version, "INVALID_TRANSITION")
+    payload = await refused(
+        console, alice, plugin, alice, "setExperienceVersion", offline_version, "INVALID_TRANSITION"
+    )
     assert "OFFLINE" in payload["userErrors"][0]["message"]
 
 
@@ -707,7 +738,9 @@ async def test_an_older_version_going_online_does_not_lower_the_upload_floor(con
 
 
 @pytest.mark.parametrize("mutation, fields", OWNER_VERSION_ACTIONS, ids=[m for m, _ in OWNER_VERSION_ACTIONS])
-async def test_outsider_gets_not_found_on_an_unlisted_plugin(console, alice, bob, plugin, approved_version, mutation, fields):
+async def test_outsider_gets_not_found_on_an_unlisted_plugin(
+    console, alice, bob, plugin, approved_version, mutation, fields
+):
     await refused(console, alice, plugin, bob, mutation, approved_version, "NOT_FOUND", **fields)
 
 
@@ -734,7 +767,9 @@ async def test_outsider_is_forbidden_on_a_listed_plugin(console, alice, bob, plu
 
 
 @pytest.mark.parametrize("mutation, fields", OWNER_VERSION_ACTIONS, ids=[m for m, _ in OWNER_VERSION_ACTIONS])
-async def test_reviewer_is_forbidden_owner_version_actions(console, alice, rita, plugin, approved_version, mutation, fields):
+async def test_reviewer_is_forbidden_owner_version_actions(
+    console, alice, rita, plugin, approved_version, mutation, fields
+):
     await refused(console, alice, plugin, rita, mutation, approved_version, "FORBIDDEN", **fields)
 
 

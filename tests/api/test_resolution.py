@@ -401,7 +401,9 @@ async def test_the_plugin_owner_without_a_token_is_forbidden(
     console: Console, alice, plugin, mini_program, authorized_binding, experience_version
 ):
     for scene in SCENES:
-        assert refusal_codes(await ask(console, alice, mini_program["appId"], plugin["pluginId"], scene)) == ["FORBIDDEN"]
+        assert refusal_codes(await ask(console, alice, mini_program["appId"], plugin["pluginId"], scene)) == [
+            "FORBIDDEN"
+        ]
 
 
 async def test_the_host_owner_asking_about_a_plugin_it_cannot_see_finds_nothing(
@@ -564,7 +566,7 @@ def test_a_listed_app_id_is_in_whatever_its_bucket():
 def test_raising_the_percentage_never_removes_a_host():
     hosts = app_ids()
     previous: set[str] = set()
-    for percentage in range(0, 101):
+    for percentage in range(101):
         version = rollout(percentage)
         current = {app_id for app_id in hosts if in_rollout(version, app_id)}
         assert previous <= current, f"{sorted(previous - current)[:5]} left the rollout at {percentage}%"

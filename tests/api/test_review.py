@@ -306,7 +306,14 @@ async def test_update_changes_description_and_features_in_place(console, alice, 
     assert version["submittedAt"] == before["submittedAt"]
     assert version["reviewedAt"] == before["reviewedAt"]
     await assert_one_event(
-        console, version_in, alice, before, kind="VERSION_UPDATED", fromStatus=None, toStatus=None, actor={"name": "alice"}
+        console,
+        version_in,
+        alice,
+        before,
+        kind="VERSION_UPDATED",
+        fromStatus=None,
+        toStatus=None,
+        actor={"name": "alice"},
     )
 
 
@@ -511,7 +518,9 @@ async def test_concurrent_submits_leave_one_version_in_review(console, alice, pl
 
     for _ in range(3):  # each round is another chance for a missing lock to let two through
         payloads = await all_at_once(
-            console, alice, [partial(console.act_payload, alice, "submitVersion", v, selfCheckConfirmed=True) for v in candidates]
+            console,
+            alice,
+            [partial(console.act_payload, alice, "submitVersion", v, selfCheckConfirmed=True) for v in candidates],
         )
 
         assert sorted(tuple(codes(p)) for p in payloads) == [(), *[("ALREADY_IN_REVIEW",)] * 3]
@@ -533,7 +542,9 @@ async def test_concurrent_submits_leave_one_version_in_review(console, alice, pl
         pytest.param({"features": ["   "]}, ["input", "features", "0"], id="blank-feature"),
         pytest.param({"features": ["f" * 65]}, ["input", "features", "0"], id="feature-65"),
         pytest.param({"features": ["payment", "scan", "payment"]}, ["input", "features", "2"], id="duplicate-feature"),
-        pytest.param({"description": "fine", "features": ["a", "a"]}, ["input", "features", "1"], id="valid-and-invalid"),
+        pytest.param(
+            {"description": "fine", "features": ["a", "a"]}, ["input", "features", "1"], id="valid-and-invalid"
+        ),
     ],
 )
 @pytest.mark.parametrize("version_in", [DEVELOPMENT, REJECTED], indirect=True)
@@ -583,7 +594,13 @@ async def test_the_owner_cannot_review_her_own_version(console, alice, alice_col
 
 @pytest.mark.parametrize(
     ("action", "version_in"),
-    [("UPDATE", DEVELOPMENT), ("SUBMIT", DEVELOPMENT), ("UPDATE", REJECTED), ("SUBMIT", REJECTED), ("WITHDRAW", AUDITING)],
+    [
+        ("UPDATE", DEVELOPMENT),
+        ("SUBMIT", DEVELOPMENT),
+        ("UPDATE", REJECTED),
+        ("SUBMIT", REJECTED),
+        ("WITHDRAW", AUDITING),
+    ],
     indirect=["version_in"],
 )
 async def test_a_reviewer_cannot_do_the_owners_part(console, alice, rita, action, version_in):

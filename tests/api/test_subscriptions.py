@@ -36,15 +36,21 @@ EVENT_FIELDS = """
   actor { name }
 """
 
-PLUGIN_EVENTS = """
+PLUGIN_EVENTS = (
+    """
 subscription($pluginId: String!, $after: String) {
   pluginEvents(pluginId: $pluginId, after: $after) { %s }
-}""" % EVENT_FIELDS
+}"""
+    % EVENT_FIELDS
+)
 
-MINI_PROGRAM_EVENTS = """
+MINI_PROGRAM_EVENTS = (
+    """
 subscription($appId: String!, $after: String) {
   miniProgramEvents(appId: $appId, after: $after) { %s }
-}""" % EVENT_FIELDS
+}"""
+    % EVENT_FIELDS
+)
 
 RESOLVED_VERSION = """
 subscription($appId: String!, $pluginId: String!, $scene: Scene!, $debugToken: String) {
@@ -157,11 +163,15 @@ async def edit_fence(
     )
 
 
-async def invitation_fence(client: WsClient, console: Console, owner: Person, host: dict[str, Any], n: int) -> dict[str, Any]:
+async def invitation_fence(
+    client: WsClient, console: Console, owner: Person, host: dict[str, Any], n: int
+) -> dict[str, Any]:
     """For miniProgramEvents: `owner` invites `host` to debug a new plugin; the host's follower sees it next."""
     fence = await console.create_plugin(owner, f"Fence {n}")
     await console.add_debug_host(owner, fence, host)
-    return await client.expect_next_is(is_event(await newest_event(console, owner, fence)), f"the invitation from Fence {n}")
+    return await client.expect_next_is(
+        is_event(await newest_event(console, owner, fence)), f"the invitation from Fence {n}"
+    )
 
 
 async def reorder_fence(
@@ -179,7 +189,9 @@ async def reorder_fence(
     The new order."""
     payload = await console.cancel_order_payload(host_owner, order)
     assert payload["userErrors"] == [], payload
-    await client.expect_next_is(lambda value: answer(value) == ("NOT_ORDERED",), "NOT_ORDERED, the fence's cancellation")
+    await client.expect_next_is(
+        lambda value: answer(value) == ("NOT_ORDERED",), "NOT_ORDERED, the fence's cancellation"
+    )
     order = await console.order(host_owner, host, plugin)
     await client.expect_next_is(lambda value: answer(value) == unchanged, f"{unchanged} again, the fence's new order")
     return order
@@ -206,7 +218,7 @@ async def test_plugin_events_replays_the_whole_log_in_order_then_streams_live(
         assert event["version"]["version"] == "1.0.0"
         assert event["plugin"]["pluginId"] == plugin["pluginId"]
         assert event["actor"]["name"] == "alice"
-        assert pairs(replayed + [event]) == await event_log(hub, alice, plugin)
+        assert pairs([*replayed, event]) == await event_log(hub, alice, plugin)
 
 
 async def test_plugin_events_after_a_cursor_sends_only_later_events(
@@ -239,7 +251,10 @@ async def test_events_committed_during_the_replay_are_delivered_once_in_order(
         await follow_plugin(client, plugin)
         # Fired at once, without waiting for the replay: they commit while it runs.
         payloads = await asyncio.gather(
-            *(hub.act_payload(alice, "updateVersion", development_version, description=f"edit {n}") for n in range(fired))
+            *(
+                hub.act_payload(alice, "updateVersion", development_version, description=f"edit {n}")
+                for n in range(fired)
+            )
         )
         assert all(p["userErrors"] == [] for p in payloads), payloads
         log = await event_log(hub, alice, plugin)
@@ -386,7 +401,9 @@ async def test_a_reviewer_follows_the_version_history_but_not_the_hosts(
         assert pairs(await client.values(2)) == owner_view[:2]
         # Not the host's invitation: the submission is the next thing rita sees.
         await hub.submit(alice, development_version)
-        event = await client.expect_next_is(is_event(await newest_event(hub, alice, plugin)), "the submission", timeout=3)
+        event = await client.expect_next_is(
+            is_event(await newest_event(hub, alice, plugin)), "the submission", timeout=3
+        )
         assert (event["kind"], event["toStatus"]) == ("SUBMITTED", "AUDITING")
 
 
@@ -408,7 +425,9 @@ async def test_mini_program_events_carry_the_hosts_bindings_and_orders(
 
         # Nothing has happened to the host yet: the invitation is the first thing it hears of.
         binding = await hub.add_debug_host(alice, plugin, mini_program)
-        added = await client.expect_next_is(is_event(await newest_event(hub, alice, plugin)), "the invitation", timeout=3)
+        added = await client.expect_next_is(
+            is_event(await newest_event(hub, alice, plugin)), "the invitation", timeout=3
+        )
         assert added["kind"] == "DEBUG_HOST_ADDED"
         assert added["debugBinding"]["id"] == binding["id"]
         assert added["debugBinding"]["miniProgram"]["appId"] == app_id
@@ -622,9 +641,10 @@ async def test_both_protocols_deliver_the_same_live_event(
     live: LiveServer, hub: Console, alice, plugin, development_version
 ):
     history = await event_log(hub, alice, plugin)
-    async with session(live.ws_url, alice.token, TRANSPORT_WS) as modern, session(
-        live.ws_url, alice.token, LEGACY_WS
-    ) as legacy:
+    async with (
+        session(live.ws_url, alice.token, TRANSPORT_WS) as modern,
+        session(live.ws_url, alice.token, LEGACY_WS) as legacy,
+    ):
         for client in (modern, legacy):
             await follow_plugin(client, plugin)
             assert pairs(await client.values(len(history))) == history
@@ -650,4 +670,6 @@ async def test_both_protocols_deliver_the_same_live_event(
             await update(hub, alice, development_version, text)
             newest = await newest_event(hub, alice, plugin)
             for client in (modern, legacy):
-                await client.expect_next_is(is_event(newest), f"the edit {text!r}", operation=second[client], stopped={"1"})
+                await client.expect_next_is(
+                    is_event(newest), f"the edit {text!r}", operation=second[client], stopped={"1"}
+                )

@@ -78,9 +78,14 @@ async def plugin_summary(console: Console, who: Person, plugin: dict[str, Any]) 
     """The plugin's versions and events as `who` sees them, in the shape these tests compare."""
     state = await plugin_state(console, who, plugin)
     return {
-        "versions": sorted((e["node"]["version"], e["node"]["id"], e["node"]["status"]) for e in state["versions"]["edges"]),
+        "versions": sorted(
+            (e["node"]["version"], e["node"]["id"], e["node"]["status"]) for e in state["versions"]["edges"]
+        ),
         "version_count": state["versions"]["totalCount"],
-        "events": [(e["node"]["kind"], e["node"]["toStatus"], (e["node"]["version"] or {}).get("id")) for e in state["events"]["edges"]],
+        "events": [
+            (e["node"]["kind"], e["node"]["toStatus"], (e["node"]["version"] or {}).get("id"))
+            for e in state["events"]["edges"]
+        ],
         "event_count": state["events"]["totalCount"],
         "raw_versions": {e["node"]["id"]: e["node"] for e in state["versions"]["edges"]},
     }
@@ -135,7 +140,9 @@ async def test_upload_records_one_version_uploaded_event(console, alice, plugin)
     after = await plugin_summary(console, alice, plugin)
     assert after["event_count"] == before["event_count"] + 1
     assert after["events"][-1] == ("VERSION_UPLOADED", "DEVELOPMENT", version["id"])
-    assert [e for e in after["events"] if e[0] == "VERSION_UPLOADED"] == [("VERSION_UPLOADED", "DEVELOPMENT", version["id"])]
+    assert [e for e in after["events"] if e[0] == "VERSION_UPLOADED"] == [
+        ("VERSION_UPLOADED", "DEVELOPMENT", version["id"])
+    ]
     own = (await console.query(VERSION_EVENTS, {"id": version["id"]}, alice))["node"]["events"]["edges"]
     assert [e["node"] for e in own] == [{"kind": "VERSION_UPLOADED", "fromStatus": None, "toStatus": "DEVELOPMENT"}]
 
@@ -178,7 +185,9 @@ async def test_no_features_and_an_empty_description_are_accepted(console, alice,
 
 
 async def test_file_name_keeps_only_its_last_path_component(console, alice, plugin):
-    payload = await upload(console, alice, input_for(plugin, "1.0.0"), unique_package(), file_name="../../build/pay.zip")
+    payload = await upload(
+        console, alice, input_for(plugin, "1.0.0"), unique_package(), file_name="../../build/pay.zip"
+    )
 
     assert payload["userErrors"] == []
     assert payload["version"]["package"]["fileName"] == "pay.zip"
@@ -227,7 +236,16 @@ async def test_malformed_version_numbers_are_refused(console, alice, plugin, num
 
 @pytest.mark.parametrize(
     "plugin_id",
-    ["", "123", "123456789012345", "12345678901234567", "123456789012345a", "abcdefghijklmnop", " 123456789012345", "1234-67890123456"],
+    [
+        "",
+        "123",
+        "123456789012345",
+        "12345678901234567",
+        "123456789012345a",
+        "abcdefghijklmnop",
+        " 123456789012345",
+        "1234-67890123456",
+    ],
 )
 async def test_malformed_plugin_id_is_refused(console, alice, plugin, plugin_id):
     before = await plugin_summary(console, alice, plugin)
@@ -331,7 +349,10 @@ async def test_same_number_with_different_bytes_is_version_exists(console, alice
     assert_refused(payload, "VERSION_EXISTS", ["input", "version"])
     after = await plugin_summary(console, alice, plugin)
     assert after == before
-    assert after["raw_versions"][development_version["id"]]["package"]["sha256"] == development_version["package"]["sha256"]
+    assert (
+        after["raw_versions"][development_version["id"]]["package"]["sha256"]
+        == development_version["package"]["sha256"]
+    )
 
 
 async def test_resending_the_same_version_and_bytes_returns_it_and_changes_nothing(console, alice, plugin):
@@ -346,7 +367,9 @@ async def test_resending_the_same_version_and_bytes_returns_it_and_changes_nothi
     assert again["version"]["id"] == first["version"]["id"]
     assert again["version"]["description"] == "first"
     assert again["version"]["features"] == ["a"]
-    assert again["version"]["package"] == first["version"]["package"] | {"downloadUrl": again["version"]["package"]["downloadUrl"]}
+    assert again["version"]["package"] == first["version"]["package"] | {
+        "downloadUrl": again["version"]["package"]["downloadUrl"]
+    }
     after = await plugin_summary(console, alice, plugin)
     assert after == before
     assert [e[0] for e in after["events"]].count("VERSION_UPLOADED") == 1
@@ -376,7 +399,9 @@ async def test_concurrent_uploads_of_one_number_with_different_bytes_create_one_
     kept = []
     for number in CONCURRENT_ROUNDS:
         payloads = await all_at_once(
-            console, alice, [partial(upload, console, alice, input_for(plugin, number), unique_package()) for _ in range(4)]
+            console,
+            alice,
+            [partial(upload, console, alice, input_for(plugin, number), unique_package()) for _ in range(4)],
         )
 
         created = [p for p in payloads if p["userErrors"] == []]
@@ -506,7 +531,9 @@ async def test_development_versions_do_not_raise_the_bar(console, alice, plugin)
     assert lower["version"]["version"] == "1.5.0"
 
 
-async def test_the_bar_stays_at_the_highest_version_ever_online_after_a_rollback(console, alice, plugin, online_version):
+async def test_the_bar_stays_at_the_highest_version_ever_online_after_a_rollback(
+    console, alice, plugin, online_version
+):
     await console.act(alice, "goOnline", await console.approved(alice, plugin, "1.1.0"))
     rolled = await console.plugin_action(alice, "rollbackOnlineVersion", plugin)
     assert rolled["userErrors"] == [], rolled
@@ -636,7 +663,9 @@ async def test_an_oversized_upload_without_content_length_is_refused_while_strea
 async def test_a_json_request_over_the_body_limit_is_refused_with_413(console, client, alice):
     padding = "x" * (console.settings.max_body_bytes + 1)
 
-    response = await client.post("/graphql", json={"query": TYPENAME, "extensions": {"pad": padding}}, headers=alice.headers)
+    response = await client.post(
+        "/graphql", json={"query": TYPENAME, "extensions": {"pad": padding}}, headers=alice.headers
+    )
 
     assert response.status_code == 413, response.text
     assert top_level_codes(response.json()) == ["REQUEST_TOO_LARGE"]
@@ -645,7 +674,9 @@ async def test_a_json_request_over_the_body_limit_is_refused_with_413(console, c
 async def test_a_json_request_just_under_the_body_limit_is_served(console, client, alice):
     padding = "x" * (console.settings.max_body_bytes - 4 * KIB)
 
-    response = await client.post("/graphql", json={"query": TYPENAME, "extensions": {"pad": padding}}, headers=alice.headers)
+    response = await client.post(
+        "/graphql", json={"query": TYPENAME, "extensions": {"pad": padding}}, headers=alice.headers
+    )
 
     assert response.status_code == 200, response.text
     assert response.json()["data"] == {"__typename": "Query"}

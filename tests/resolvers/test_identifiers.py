@@ -27,7 +27,9 @@ def test_version_keys_round_trip(version):
     assert version_from_key(version_key(version)) == version
 
 
-@pytest.mark.parametrize("bad", ["1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.100000", "v1.2.3", "1.2.-3", "1..3", "１.2.3"])
+@pytest.mark.parametrize(
+    "bad", ["1.2", "1.2.3.4", "01.2.3", "1.02.3", "1.2.100000", "v1.2.3", "1.2.-3", "1..3", "１.2.3"]
+)
 def test_malformed_versions_are_refused(bad):
     with pytest.raises(UserError) as refused:
         version_key(bad, ["input", "version"])

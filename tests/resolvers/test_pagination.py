@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ ORDER = Ordering((("created_at", True), ("plugin_id", True)))
 
 
 def test_a_cursor_decodes_to_the_row_position():
-    row = Plugin(plugin_id="1234567890123456", created_at=datetime(2026, 11, 21, 8, 30, tzinfo=timezone.utc))
+    row = Plugin(plugin_id="1234567890123456", created_at=datetime(2026, 11, 21, 8, 30, tzinfo=UTC))
     assert ORDER.decode(ORDER.cursor(row), Plugin) == [row.created_at, row.plugin_id]
 
 
@@ -21,9 +21,7 @@ def test_a_malformed_cursor_is_a_validation_error(bad):
     assert refused.value.code == "VALIDATION"
 
 
-@pytest.mark.parametrize(
-    "first, last", [(101, None), (None, 101), (-1, None), (None, -1), (5, 5)]
-)
+@pytest.mark.parametrize("first, last", [(101, None), (None, 101), (-1, None), (None, -1), (5, 5)])
 def test_page_sizes_out_of_range_are_refused(first, last):
     with pytest.raises(RequestError):
         PageArgs.checked(first, None, last, None, default_size=20, max_size=100)

@@ -46,6 +46,7 @@ TABLE = {
     A.ROLLBACK: ({S.ONLINE}, S.OFFLINE),
 }
 
+
 def global_id(type_name: str, key: int) -> str:
     return base64.b64encode(f"{type_name}:{key}".encode()).decode()
 
@@ -122,7 +123,8 @@ class Case:
 CASES = [
     case
     for case in itertools.starmap(
-        Case, itertools.product(S, (True, False), (False, True), (False, True), (False, True), ("none", "self", "other"))
+        Case,
+        itertools.product(S, (True, False), (False, True), (False, True), (False, True), ("none", "self", "other")),
     )
     if case.reachable()
 ]
@@ -198,7 +200,7 @@ class World:
         return vid
 
 
-def spec(case: Case, action: A) -> bool:
+def spec(case: Case, action: A) -> bool:  # noqa: PLR0911 - one answer per guarded action
     """SPEC's answer, written out independently of the table: the guards by name."""
     if case.status not in TABLE[action][0]:
         return False
@@ -266,7 +268,10 @@ async def test_available_actions_are_exactly_what_the_mutations_accept(app, cons
     owner = Viewer(owner_account.id, entity.id, Role.DEVELOPER, "alice")
     reviewer = Viewer(reviewer_account.id, platform.id, Role.REVIEWER, "rita")
     world = World(owner, reviewer, PackageStore(settings.storage_dir), settings.max_package_bytes)
-    headers = {"owner": {"authorization": f"Bearer {owner_token}"}, "reviewer": {"authorization": f"Bearer {reviewer_token}"}}
+    headers = {
+        "owner": {"authorization": f"Bearer {owner_token}"},
+        "reviewer": {"authorization": f"Bearer {reviewer_token}"},
+    }
 
     mismatches = []
     for case in CASES:
@@ -274,7 +279,8 @@ async def test_available_actions_are_exactly_what_the_mutations_accept(app, cons
         listed: set[A] = set()
         for who in ("owner", "reviewer"):
             response = await console.client.post(
-                "/graphql", json={"query": AVAILABLE_ACTIONS, "variables": {"id": global_id("PluginVersion", vid)}},
+                "/graphql",
+                json={"query": AVAILABLE_ACTIONS, "variables": {"id": global_id("PluginVersion", vid)}},
                 headers=headers[who],
             )
             node = response.json()["data"]["node"]
