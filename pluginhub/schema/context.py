@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -22,6 +23,20 @@ from ..resolvers.pagination import PageArgs
 from ..resolvers.viewer import Viewer
 
 SIGN_IN = "sign in with an `Authorization: Bearer <token>` header"
+
+
+class SharedLoader(DataLoader[Any, Any]):
+    """A DataLoader whose answers outlive any one field waiting for them.
+
+    Several fields that ask for the same key share one future. graphql-core
+    cancels the pending siblings of a field that fails (`gather_with_cancel`),
+    and cancelling a task cancels the future it awaits: without the shield a
+    sibling's error would cancel the shared answer under every other field
+    waiting for it, and the request would end in a CancelledError.
+    """
+
+    def load(self, key: Any) -> Awaitable[Any]:
+        return asyncio.shield(super().load(key))
 
 
 ViewerBatch = Callable[[Viewer, Sequence[Any]], Awaitable[Sequence[Any]]]
@@ -45,21 +60,21 @@ class Loaders:
     """
 
     def __init__(self, viewer: Viewer | None) -> None:
-        self.entity: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, Entity))
-        self.account: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, Account))
-        self.plugin: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, Plugin))
-        self.mini_program: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, MiniProgram))
-        self.version: DataLoader[Any, Any] = DataLoader(load_fn=loaders.live_versions)
-        self.version_by_number: DataLoader[Any, Any] = DataLoader(load_fn=loaders.versions_by_number)
-        self.slots: DataLoader[Any, Any] = DataLoader(load_fn=loaders.slots)
-        self.version_pages: DataLoader[Any, Any] = DataLoader(load_fn=loaders.version_pages)
-        self.binding: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, DebugBinding))
-        self.order: DataLoader[Any, Any] = DataLoader(load_fn=partial(loaders.by_pk, PluginOrder))
-        self.plugin_event_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.plugin_event_pages))
-        self.version_event_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.version_event_pages))
-        self.plugin_binding_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.plugin_binding_pages))
-        self.host_binding_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.host_binding_pages))
-        self.host_order_pages: DataLoader[Any, Any] = DataLoader(load_fn=_as(viewer, loaders.host_order_pages))
+        self.entity: SharedLoader = SharedLoader(load_fn=partial(loaders.by_pk, Entity))
+        self.account: SharedLoader = SharedLoader(load_fn=partial(loaders.by_pk, Account))
+        self.plugin: SharedLoader = SharedLoader(load_fn=partial(loaders.by_pk, Plugin))
+        self.mini_program: SharedLoader = SharedLoader(load_fn=partial(loaders.by_pk, MiniProgram))
+        self.version: SharedLoader = SharedLoader(load_fn=loaders.live_versions)
+        self.version_by_number: SharedLoader = SharedLoader(load_fn=loaders.versions_by_number)
+        self.slots: SharedLoader = SharedLoader(load_fn=loaders.slots)
+        self.version_pages: SharedLoader = SharedLoader(load_fn=loaders.version_pages)
+        self.binding: SharedLoader = SharedLoader(load_fn=partial(loaders.by_pk, DebugBinding))
+        self.order: SharedLoader = SharedLoader(load_fn=partial(loaders.by_pk, PluginOrder))
+        self.plugin_event_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.plugin_event_pages))
+        self.version_event_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.version_event_pages))
+        self.plugin_binding_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.plugin_binding_pages))
+        self.host_binding_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.host_binding_pages))
+        self.host_order_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.host_order_pages))
 
 
 @dataclass
