@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -13,21 +12,17 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from strawberry import UNSET
-from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
 from tortoise.connection import get_connection
 
 from . import db, graphiql, signing
 from .config import Settings
 from .cors import OriginPolicy
 from .delivery import Notifier, PostgresListener
+from .http import GraphQLView
 from .middleware import BodyLimit, OrmContext, RequestId
 from .packages import PackageStore
 from .persisted import Documents, PersistedQueries
-from .resolvers.accounts import authenticate
 from .schema import build_schema
-from .schema.context import Context, Loaders
 from .telemetry import metrics, tracing
 from .telemetry.requests import Telemetry
 
@@ -38,75 +33,12 @@ class NotMigrated(RuntimeError):
     pass
 
 
-def bearer(value: str | None) -> str | None:
-    if value and value[:7].lower() == "bearer ":
-        return value[7:].strip()
-    return None
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, store: PackageStore, notifier: Notifier, origins: OriginPolicy) -> None:
-        super().__init__(
-            build_schema(settings),
-            graphql_ide="graphiql",
-            multipart_uploads_enabled=True,
-            keep_alive=True,
-            keep_alive_interval=15,
-        )
-        self.settings = settings
-        self.store = store
-        self.notifier = notifier
-        self.origins = origins
-
-    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
-        """Cross-origin handshakes: the same list as CORS (see cors.py)."""
-        return self.origins.allows(origin)
-
-    async def render_graphql_ide(self, request: Any) -> Response:
-        """GraphiQL from the package's own assets (see graphiql/)."""
-        return graphiql.page(request)
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        token = bearer(request.headers.get("authorization"))
-        viewer = await authenticate(token) if token else None
-        scheme = {"ws": "http", "wss": "https"}.get(request.url.scheme, request.url.scheme)
-        base_url = self.settings.public_url or f"{scheme}://{request.url.netloc}"
-        return Context(
-            settings=self.settings,
-            store=self.store,
-            notifier=self.notifier,
-            viewer=viewer,
-            request_id=request.scope.get("state", {}).get("request_id", "-"),
-            base_url=base_url.rstrip("/"),
-            request=request,
-            response=response,
-        )
-
-    async def on_ws_connect(self, context: Context) -> Any:
-        """Subscriptions authenticate once, with the token in the connection_init payload."""
-        params = context.connection_params or {}
-        raw = params.get("authorization") or params.get("Authorization")
-        token = bearer(raw) if isinstance(raw, str) else None
-        viewer = await authenticate(token) if token else None
-        if viewer is None:
-            raise ConnectionRejectionError(
-                {
-                    "message": 'send {"authorization": "Bearer <token>"} with a valid token in connection_init',
-                    "extensions": {"code": "UNAUTHENTICATED"},
-                }
-            )
-        context.viewer = viewer
-        context.token = token
-        context.loaders = Loaders(viewer)
-        return UNSET
-
-
 def create_app(settings: Settings) -> Starlette:
     settings = settings.with_secret_key()
     store = PackageStore(settings.storage_dir)
     notifier = Notifier(poll_interval=2.0 if settings.is_sqlite else 5.0)
     origins = OriginPolicy.from_setting(settings.cors_origins)
-    graphql = GraphQLApp(settings, store, notifier, origins)
+    graphql = GraphQLView(build_schema(settings), settings, store, notifier, origins)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -158,7 +90,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint(settings.metrics_token)),
             Route("/packages/{sha256:str}", download),
-            Route("/graphql", PersistedQueries(graphql, Documents(settings)), methods=["GET", "POST"]),
+            Route("/graphql", PersistedQueries(graphql, Documents(settings))),
             WebSocketRoute("/graphql", graphql),
             graphiql.mount(),
         ],

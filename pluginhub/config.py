@@ -43,6 +43,7 @@ class Settings:
     storage_dir: str = "./data/packages"
     secret_key: str = ""
     public_url: str = ""
+    trusted_hosts: str = "localhost,127.0.0.1,::1"  # Host names links may be built from when public_url is unset
     max_package_bytes: int = 10 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
     default_page_size: int = 20
@@ -62,6 +63,9 @@ class Settings:
     persisted_queries: str = "apq"
     persisted_queries_file: str = "./data/persisted-queries.json"
     apq_cache_size: int = 1000
+
+    body_read_timeout: int = 30  # seconds a request body may stall between two chunks
+    body_timeout: int = 600  # seconds a whole request body (an upload) may take
 
     def __post_init__(self) -> None:
         for name, allowed in CHOICES.items():
@@ -90,6 +94,10 @@ class Settings:
             else:
                 values[f.name] = raw
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def trusted_host_names(self) -> frozenset[str]:
+        return frozenset(name.strip().strip("[]").lower() for name in self.trusted_hosts.split(",") if name.strip())
 
     @property
     def is_sqlite(self) -> bool:

@@ -61,7 +61,7 @@ class BodyLimit:
         limit = self.max_body_bytes + (self.max_package_bytes if multipart else 0)
         code = "PACKAGE_TOO_LARGE" if multipart else "REQUEST_TOO_LARGE"
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
             return await self._refuse(send, code, limit)
         seen = 0
         started = False

@@ -42,8 +42,16 @@ def _path(secret: str, sha256: str, file_name: str, expires: int) -> str:
     return f"/packages/{sha256}?{query}"
 
 
+MAX_EXPIRES_DIGITS = 12  # a link's expiry is a Unix time: ten digits until the year 2286
+
+
 def verify(secret: str, sha256: str, file_name: str, expires: str, signature: str, now: float | None = None) -> bool:
-    if not expires.isdigit() or int(expires) < (_now() if now is None else now):
+    """Whether a link is ours and still valid; anything else in its parts (a
+    non-ASCII digit, thousands of digits, a non-ASCII signature) is simply
+    not a valid link."""
+    if not (expires.isascii() and expires.isdigit() and len(expires) <= MAX_EXPIRES_DIGITS):
+        return False
+    if not signature.isascii() or int(expires) < (_now() if now is None else now):
         return False
     expected = _signature(secret, sha256, file_name, int(expires))
     return hmac.compare_digest(expected, signature)

@@ -236,16 +236,22 @@ async def visible_entity(viewer: Viewer, entity_id: int) -> Entity | None:
 
 
 async def visible_account(viewer: Viewer, account_id: int) -> Account | None:
-    """Accounts are seen by their own entity, by reviewers (uploaders and
-    actors of every plugin), and by the other side of a binding or order they
-    acted on."""
+    """Accounts are seen by their own entity, and as the actor of an event the
+    viewer may see (a reviewer thus sees uploaders, through their uploads)."""
     account = await Account.get_or_none(id=account_id)
-    if account is None or viewer.owns(account.entity_id) or viewer.is_reviewer:
+    if account is None or viewer.owns(account.entity_id):
         return account
-    shared = Q(mini_program_id__in=await own_app_ids(viewer)) | Q(plugin_id__in=await own_plugin_ids(viewer))
-    if await PluginEvent.filter(shared, actor_id=account_id).exists():
+    if await PluginEvent.filter(await events_seen_by(viewer), actor_id=account_id).exists():
         return account
     return None
+
+
+async def events_seen_by(viewer: Viewer) -> Q:
+    """Every event the viewer may see, across plugins: `event_filter` for each side it stands on."""
+    seen = [Q(plugin__entity_id=viewer.entity_id), Q(mini_program_id__in=await own_app_ids(viewer))]
+    if viewer.is_reviewer:
+        seen.append(Q(kind__in=VERSION_EVENT_KINDS))
+    return Q(*seen, join_type="OR")
 
 
 # ---------------------------------------------------------------- version resolution

@@ -18,7 +18,7 @@ def hash_token(raw: str) -> str:
 
 
 async def authenticate(raw: str) -> Viewer | None:
-    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 128:
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 128 or not raw.isascii():
         return None
     token = await ApiToken.filter(token_hash=hash_token(raw), revoked_at=None).select_related("account").first()
     if token is None:

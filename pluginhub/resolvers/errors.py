@@ -36,7 +36,12 @@ class ErrorCode(StrEnum):
 
 
 class RequestCode(StrEnum):
-    """Codes of top-level errors (`extensions.code`)."""
+    """Codes of top-level errors (`extensions.code`).
+
+    The first group answers GraphQL requests; the second refuses an HTTP
+    request before any GraphQL runs (docs/behaviour.md lists each one's
+    HTTP status).
+    """
 
     UNAUTHENTICATED = "UNAUTHENTICATED"
     VALIDATION = "VALIDATION"
@@ -45,9 +50,18 @@ class RequestCode(StrEnum):
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+    BAD_REQUEST = "BAD_REQUEST"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    BATCH_NOT_SUPPORTED = "BATCH_NOT_SUPPORTED"
+    SUBSCRIPTION_OVER_HTTP = "SUBSCRIPTION_OVER_HTTP"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     PACKAGE_TOO_LARGE = "PACKAGE_TOO_LARGE"
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     # Persisted queries (persisted.py): Apollo's two codes, and ours for the allow-list and a wrong hash.
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"

@@ -32,6 +32,16 @@ def check_query_id(value: str, what: str) -> str:
     return value
 
 
+def check_query_version(value: str) -> str:
+    """A version number a query looks up: well-formed, or a top-level VALIDATION error."""
+    if not VERSION.fullmatch(value):
+        raise RequestError(
+            RequestCode.VALIDATION,
+            "version must be MAJOR.MINOR.PATCH: decimal, no leading zeros, each part at most 99999",
+        )
+    return value
+
+
 def int_key(raw: str, limit: int = INT32_MAX) -> int | None:
     """The integer key inside a global id, or None when it cannot name a row:
     ASCII digits only, and within the column's range on every backend."""

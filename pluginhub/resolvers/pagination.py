@@ -13,7 +13,7 @@ import base64
 import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
@@ -22,6 +22,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from .errors import RequestCode, RequestError
+from .identifiers import INT32_MAX, INT64_MAX
+from .validation import unstorable_character
 
 T = TypeVar("T", bound=Model)
 
@@ -63,6 +65,32 @@ class PageArgs:
         return self.last if self.backward else self.first  # type: ignore[return-value]
 
 
+MAX_CURSOR = 200  # our cursors are a few dozen characters
+MAX_TEXT_KEY = 64  # the longest text column a list is ordered by (public ids are 16)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # nothing in the log is older
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _key_value(column: Any, value: Any) -> Any:
+    """One value of a cursor, checked against the column it positions on."""
+    kind = type(column).__name__
+    if "Datetime" in kind:
+        if not isinstance(value, str):
+            raise ValueError
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None or not EARLIEST <= moment <= LATEST:  # our cursors always carry UTC
+            raise ValueError
+        return moment.astimezone(UTC)
+    if "Int" in kind:
+        limit = INT64_MAX if "BigInt" in kind else INT32_MAX
+        if not isinstance(value, int) or isinstance(value, bool) or not -limit <= value <= limit:
+            raise ValueError
+        return value
+    if not isinstance(value, str) or len(value) > MAX_TEXT_KEY or unstorable_character(value):
+        raise ValueError
+    return value
+
+
 @dataclass(frozen=True)
 class Ordering:
     """The columns that order a list; the last one must be unique."""
@@ -80,30 +108,21 @@ class Ordering:
         return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode().rstrip("=")
 
     def decode(self, cursor: str, sample: type[Model]) -> list[Any]:
+        """The position a cursor names, or VALIDATION: only what our own cursors
+        can hold (the key columns' types, within their ranges) reaches SQL."""
         try:
+            if len(cursor) > MAX_CURSOR or not cursor.isascii():
+                raise ValueError
             padded = cursor + "=" * (-len(cursor) % 4)
             raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
             if not isinstance(raw, list) or len(raw) != len(self.keys):
                 raise ValueError
-            values: list[Any] = []
-            for (name, _), value in zip(self.keys, raw, strict=True):
-                kind = type(sample._meta.fields_map[name]).__name__
-                if "Datetime" in kind:
-                    moment = datetime.fromisoformat(value)
-                    if moment.tzinfo is None:  # our cursors always carry UTC
-                        raise ValueError
-                    values.append(moment)
-                elif "Int" in kind:
-                    if not isinstance(value, int) or isinstance(value, bool):
-                        raise ValueError
-                    values.append(value)
-                else:
-                    if not isinstance(value, str):
-                        raise ValueError
-                    values.append(value)
-            return values
-        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
-            raise RequestError(RequestCode.VALIDATION, f"malformed cursor {cursor!r}") from None
+            return [
+                _key_value(sample._meta.fields_map[name], value)
+                for (name, _), value in zip(self.keys, raw, strict=True)
+            ]
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+            raise RequestError(RequestCode.VALIDATION, f"malformed cursor {cursor[:MAX_CURSOR]!r}") from None
 
     def beyond(self, values: Sequence[Any], towards_end: bool) -> Q:
         """Rows strictly after (`towards_end`) or before the position `values`."""
@@ -175,7 +194,11 @@ async def paginate(qs: QuerySet[T], ordering: Ordering, args: PageArgs) -> Page[
 
 
 class _Once:
-    """Runs a coroutine the first time it is awaited and shares the result."""
+    """Runs a coroutine the first time it is awaited and shares the result.
+
+    Each waiter awaits a shield, so a waiter cancelled (a sibling field
+    failed) never cancels the shared work under the others.
+    """
 
     def __init__(self, make: Callable[[], Awaitable[Any]]) -> None:
         self._make = make
@@ -184,7 +207,7 @@ class _Once:
     async def get(self) -> Any:
         if self._task is None:
             self._task = asyncio.ensure_future(self._make())
-        return await self._task
+        return await asyncio.shield(self._task)
 
 
 async def paginate_many(

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from .errors import validation
 
 MAX_DESCRIPTION = 500
 MAX_FEATURES = 20
 MAX_FEATURE_NAME = 64
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_character(value: str) -> str | None:
+    """What in `value` no database may store, named, or None.
+
+    PostgreSQL refuses NUL in text and no UTF-8 column holds a lone
+    surrogate; SQLite would store either. Every text input is refused for
+    them the same way on both, before it reaches a query.
+    """
+    found = UNSTORABLE.search(value)
+    if found is None:
+        return None
+    return "a NUL character" if found.group() == "\x00" else "a lone surrogate (U+D800 to U+DFFF)"
 
 
 def text(value: str, field: list[str], *, what: str, min_len: int, max_len: int) -> str:

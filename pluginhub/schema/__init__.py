@@ -10,10 +10,11 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from ..config import Settings
-from .extensions import extensions, log_errors
+from .extensions import extensions, log_errors, validator
 from .mutation import Mutation
 from .query import Query
 from .subscription import Subscription
+from .validation import Validator
 
 DateTime = strawberry.scalar(
     name="DateTime",
@@ -24,18 +25,28 @@ DateTime = strawberry.scalar(
 
 
 class Schema(strawberry.Schema):
+    """Strawberry's schema with the settings it was built for, its validator and error logging."""
+
+    settings: Settings
+    validator: Validator
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         log_errors(errors, execution_context)
 
 
 def build_schema(settings: Settings | None = None) -> Schema:
-    return Schema(
+    settings = settings or Settings()
+    checks = validator(settings)
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions(settings or Settings()),
+        extensions=extensions(settings, checks),
         config=StrawberryConfig(scalar_map={datetime: DateTime}),
     )
+    schema.settings = settings
+    schema.validator = checks
+    return schema
 
 
 def export_sdl() -> str:

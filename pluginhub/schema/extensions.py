@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any
 
-from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
+from graphql import ExecutionResult, GraphQLError, OperationDefinitionNode
 from graphql.language import FieldNode
-from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension, ValidationCache
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from .. import persisted
@@ -24,7 +24,10 @@ from ..resolvers.errors import RequestCode, RequestError, UserError
 from ..telemetry import tracing
 from ..telemetry.metrics import OperationNames
 from ..telemetry.operations import Observe
-from .limits import check_tokens, limits_rule
+from .limits import limits_rule
+from .parsing import parse_document
+from .text_inputs import TextLiterals, TextVariables
+from .validation import Validation, Validator
 
 log = logging.getLogger("pluginhub.errors")
 CLIENT_ERRORS = (RequestError, UserError)
@@ -40,35 +43,19 @@ def request_id(context: Any) -> str:
 
 
 class Parsing(SchemaExtension):
-    """Check the token limit, then parse; remember the last documents parsed.
+    """Parse through `parsing.parse_document` (token limit, shared cache).
 
     Setting `graphql_document` here means strawberry does not parse again;
     every error is a GraphQLError that already carries its code.
     """
-
-    cache: ClassVar[dict[tuple[int, str], DocumentNode]] = {}  # by token limit and text: shared by every request
-    CACHE_SIZE = 512
 
     def __init__(self, max_tokens: int) -> None:
         self.max_tokens = max_tokens
 
     def on_parse(self) -> Iterator[None]:
         ctx = self.execution_context
-        query = ctx.query
-        if query and ctx.graphql_document is None:
-            key = (self.max_tokens, query)
-            document = self.cache.get(key)
-            if document is None:
-                check_tokens(query, self.max_tokens)
-                try:
-                    document = parse(query)
-                except GraphQLSyntaxError as error:
-                    error.extensions = {"code": RequestCode.GRAPHQL_PARSE_FAILED.value}
-                    raise
-                if len(self.cache) >= self.CACHE_SIZE:
-                    self.cache.pop(next(iter(self.cache)))
-                self.cache[key] = document
-            ctx.graphql_document = document
+        if ctx.query and ctx.graphql_document is None:
+            ctx.graphql_document = parse_document(ctx.query, self.max_tokens)
         yield
 
 
@@ -116,27 +103,37 @@ class WakeSubscribers(SchemaExtension):
                 notifier.wake()
 
 
-class ErrorCodes(SchemaExtension):
-    """Give every client error its code: the resolvers' own, or, for an error
-    graphql-core raised about the document, GRAPHQL_VALIDATION_FAILED.
+def give_codes(errors: list[GraphQLError] | None) -> None:
+    """Give every client error its code: the resolvers' own, the one of the
+    error it wraps (a variable that did not coerce wraps the scalar's error),
+    or, for an error graphql-core raised about the document or its
+    variables, GRAPHQL_VALIDATION_FAILED. Unexpected errors are left to
+    MaskInternalErrors."""
+    for error in errors or []:
+        if error.extensions and "code" in error.extensions:
+            continue
+        original = error.original_error
+        if isinstance(original, CLIENT_ERRORS):
+            code = str(original.code)
+        elif isinstance(original, GraphQLError):
+            code = (original.extensions or {}).get("code") or RequestCode.GRAPHQL_VALIDATION_FAILED.value
+        elif original is not None:
+            continue
+        else:
+            code = RequestCode.GRAPHQL_VALIDATION_FAILED.value
+        error.extensions = {**(error.extensions or {}), "code": code}
 
-    Parse errors and limits carry their codes from where they are raised.
-    """
+
+class ErrorCodes(SchemaExtension):
+    """Codes on every result: a query's or mutation's, and each a subscription streams."""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or []:
-            if error.extensions and "code" in error.extensions:
-                continue
-            original = error.original_error
-            if isinstance(original, CLIENT_ERRORS):
-                code = str(original.code)
-            elif original is not None:
-                continue  # unexpected: MaskInternalErrors deals with it
-            else:
-                code = RequestCode.GRAPHQL_VALIDATION_FAILED.value
-            error.extensions = {**(error.extensions or {}), "code": code}
+        give_codes(getattr(self.execution_context.result, "errors", None))
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        give_codes(getattr(result, "errors", None))
+        yield
 
 
 class MaskInternalErrors(MaskErrors):
@@ -170,16 +167,20 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
             log.debug("client error: %s", error.message)
 
 
-def extensions(settings: Settings) -> list[Any]:
+def validator(settings: Settings) -> Validator:
+    return Validator((limits_rule(settings.max_query_depth, settings.max_aliases), TextLiterals))
+
+
+def extensions(settings: Settings, checks: Validator) -> list[Any]:
     return [
         partial(Observe, names=OperationNames(settings.metrics_max_operations)),  # first: it sees the final result
+        TextVariables,
         Authentication,
         partial(Parsing, max_tokens=settings.max_query_tokens),
-        partial(AddValidationRules, [limits_rule(settings.max_query_depth, settings.max_aliases)]),
-        partial(ValidationCache, maxsize=512),
+        partial(Validation, checks),
         MaskInternalErrors,
         ErrorCodes,
         WakeSubscribers,
         *tracing.extensions(settings.tracing),
-        *persisted.extensions(settings),  # after ValidationCache: it sets the validation errors
+        *persisted.extensions(settings),  # after Validation: it sets the validation errors
     ]

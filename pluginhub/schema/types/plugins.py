@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 
 from ... import models
-from ...resolvers import access
+from ...resolvers import access, identifiers
 from .. import enums
 from ..arguments import After, Before, First, Last
 from ..connections import Connection
@@ -69,7 +69,8 @@ class Plugin(ModelNode):
         info: Info,
         version: Annotated[str, strawberry.argument(description="The version number, e.g. 1.2.0.")],
     ) -> PluginVersion | None:
-        row = await info.context.loaders.version_by_number.load((root.plugin_id, version))
+        number = identifiers.check_query_version(version)
+        row = await info.context.loaders.version_by_number.load((root.plugin_id, number))
         if row is None or not access.version_visible(info.context.me, root, row):
             return None
         return row
