@@ -19,7 +19,7 @@ from .config import Settings
 from .cors import OriginPolicy
 from .delivery import Notifier, PostgresListener
 from .http import GraphQLView
-from .middleware import BodyLimit, OrmContext, RequestId
+from .middleware import BodyLimit, BodyTimeout, OrmContext, RequestId
 from .packages import PackageStore
 from .persisted import Documents, PersistedQueries
 from .schema import build_schema
@@ -100,6 +100,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(Telemetry),
             origins.middleware(),
             *gzip(settings.gzip_min_bytes),
+            Middleware(BodyTimeout, read_timeout=settings.body_read_timeout, total_timeout=settings.body_timeout),
             Middleware(BodyLimit, max_body_bytes=settings.max_body_bytes, max_package_bytes=settings.max_package_bytes),
             Middleware(OrmContext),
         ],

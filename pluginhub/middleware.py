@@ -1,7 +1,8 @@
-"""ASGI middleware: request ids, body limits and the ORM context per request."""
+"""ASGI middleware: request ids, body limits and timeouts, the ORM context per request."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -88,17 +89,77 @@ class BodyLimit:
 
     @staticmethod
     async def _refuse(send: Send, code: str, limit: int) -> None:
-        body = json.dumps(
-            {"errors": [{"message": f"request body is larger than {limit} bytes", "extensions": {"code": code}}]}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await refuse(send, 413, code, f"request body is larger than {limit} bytes")
+
+
+async def refuse(send: Send, status: int, code: str, message: str) -> None:
+    """A GraphQL-shaped JSON refusal; the connection closes, since the body was not all read."""
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyTimedOut(Exception):
+    pass
+
+
+class BodyTimeout:
+    """Cut off a request body that stalls (no bytes for `read_timeout` seconds)
+    or drags on past `total_timeout`: a slow upload must not hold a worker,
+    a temporary file and a database slot for ever."""
+
+    def __init__(self, app: ASGIApp, read_timeout: float, total_timeout: float) -> None:
+        self.app = app
+        self.read_timeout = read_timeout
+        self.total_timeout = total_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.total_timeout
+        body_done = False
+        started = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:  # after the body, receive only waits for the client to leave
+                return await receive()
+            try:
+                async with asyncio.timeout(max(0.0, min(self.read_timeout, deadline - loop.time()))):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimedOut from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except BodyTimedOut:
+            if not started:
+                await refuse(
+                    send,
+                    408,
+                    "REQUEST_TIMEOUT",
+                    f"the request body stalled for {self.read_timeout:g}s or took over {self.total_timeout:g}s",
+                )
 
 
 class OrmContext:
