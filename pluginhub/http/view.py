@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -84,6 +84,9 @@ class GraphQLView(GraphQL[Context, None]):
             return await self.run_prepared(prepared, context, media, sub_response)
         except Refusal as refusal:
             return responses.refusal_response(refusal, media)
+        except ClientDisconnect:
+            log.info("request %s: the client disconnected before sending its whole request", request_id(request))
+            return Response(status_code=499)  # never sent: there is nobody to read it
         finally:
             if operation is not None and operation.form is not None:
                 await operation.form.close()

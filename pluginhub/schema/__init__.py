@@ -8,8 +8,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.types.execution import PreExecutionError
 
 from ..config import Settings
+from ..resolvers.errors import RequestCode
 from .extensions import extensions, log_errors, validator
 from .mutation import Mutation
 from .query import Query
@@ -29,6 +32,26 @@ class Schema(strawberry.Schema):
 
     settings: Settings
     validator: Validator
+
+    async def _prepare_operation_async(self, context: Any, extensions_runner: Any) -> PreExecutionError | None:
+        """Parse and validate, turning our extensions' coded errors into a result.
+
+        Our `Parsing` extension raises its coded GraphQLError (parse failure,
+        token limit) from `on_parse`, outside the part strawberry guards:
+        `execute` would still answer it, but a subscription's stream would
+        end in a trace. Here both get the same coded result, as does an
+        `operationName` the document lacks (over WebSocket).
+        """
+        try:
+            return await super()._prepare_operation_async(context, extensions_runner)
+        except GraphQLError as error:
+            failure = error
+        except CannotGetOperationTypeError as error:
+            failure = GraphQLError(
+                error.as_http_error_reason(), extensions={"code": RequestCode.OPERATION_RESOLUTION_FAILURE.value}
+            )
+        context.pre_execution_errors = [failure]
+        return PreExecutionError(data=None, errors=[failure])
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         log_errors(errors, execution_context)
