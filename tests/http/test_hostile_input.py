@@ -324,3 +324,32 @@ async def test_huge_numbers_are_coded(client, alice):
         assert top_level_codes(body) == ["GRAPHQL_VALIDATION_FAILED"], body
     body = {"query": "query($f: Int) { plugins(first: $f) { totalCount } }", "variables": {"f": 10**400}}
     assert top_level_codes(coded(await post_raw(client, body, alice))) == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+@pytest.mark.parametrize("length", ["²", "9" * 5000, "-1", "1e3"])
+async def test_a_malformed_content_length_is_never_a_5xx(app, length):
+    """Straight to the ASGI app: no client would send these, an attacker would."""
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b'{"query": "{ __typename }"}', "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", length.encode())],
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1),
+        "app": app,
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] < 500
