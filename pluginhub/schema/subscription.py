@@ -1,6 +1,6 @@
 """Subscriptions: event streams and the live version resolution.
 
-The account comes from the `connection_init` payload (see app.GraphQLApp).
+The account comes from the `connection_init` payload (see http.view.GraphQLView.on_ws_connect).
 Each message is resolved with fresh DataLoaders, so a long-lived connection
 never serves data cached from an earlier message.
 """

@@ -190,3 +190,10 @@ async def test_download_links_ignore_an_untrusted_host(console: Console, live, a
             assert url.startswith(expected + "/packages/"), url
         download = await http.get(url.replace(f"http://localhost:{live.port}", ""))
         assert download.status_code == 200
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_a_deeply_nested_subscription_is_a_limit(live, alice, protocol):
+    async with session(live.ws_url, alice.token, protocol) as client:
+        await client.subscribe("subscription " + "{" * 400 + "}" * 400)
+        assert await client.error_code() == "LIMIT_EXCEEDED"
