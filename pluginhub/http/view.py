@@ -76,12 +76,9 @@ class GraphQLView(GraphQL[Context, None]):
                 raise refusals.method_not_allowed("GraphQL is served over GET and POST", allow="GET, POST")
             if self.wants_graphiql(request):
                 return graphiql.page(request)
-            operation = await self.load_persisted(await read_operation(request))
-            viewer = await viewer_for(bearer(request.headers.get("authorization")), request_id(request))
-            sub_response = Response()
-            context = make_context(self.settings, self.store, self.notifier, request, sub_response, viewer)
-            prepared = prepare(self.schema, operation)
-            return await self.run_prepared(prepared, context, media, sub_response)
+            operation = await read_operation(request)
+            operation = await self.load_persisted(operation)
+            return await self.run_prepared(request, prepare(self.schema, operation), media)
         except Refusal as refusal:
             return responses.refusal_response(refusal, media)
         except ClientDisconnect:
@@ -96,14 +93,16 @@ class GraphQLView(GraphQL[Context, None]):
         accept = request.headers.get("accept", "")
         return request.method == "GET" and "query" not in request.query_params and "text/html" in accept
 
-    async def run_prepared(
-        self, prepared: PreparedOperation, context: Context, media: str, sub_response: Response
-    ) -> Response:
+    async def run_prepared(self, request: Request, prepared: PreparedOperation, media: str) -> Response:
+        """A document with request errors is answered at once; only a runnable one costs authentication."""
         errors: list[GraphQLError] | None
+        sub_response = Response()
         if prepared.errors:
             give_codes(prepared.errors)
             data, errors, extensions = None, prepared.errors, None
         else:
+            viewer = await viewer_for(bearer(request.headers.get("authorization")), request_id(request))
+            context = make_context(self.settings, self.store, self.notifier, request, sub_response, viewer)
             result = await self.execute(prepared, context)
             data, errors, extensions = result.data, result.errors, result.extensions
         body = responses.result_body(data, errors, extensions)
