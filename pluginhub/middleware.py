@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import uuid
 
@@ -11,6 +10,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .db import activate
+from .http.responses import encode
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -94,7 +94,7 @@ class BodyLimit:
 
 async def refuse(send: Send, status: int, code: str, message: str) -> None:
     """A GraphQL-shaped JSON refusal; the connection closes, since the body was not all read."""
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    body = encode({"errors": [{"message": message, "extensions": {"code": code}}]})
     await send(
         {
             "type": "http.response.start",
