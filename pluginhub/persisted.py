@@ -234,7 +234,7 @@ class PersistedQueries:
 def _json(raw: str | bytes) -> Any:
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
         return None  # not ours to judge: the GraphQL view says what is wrong with it
 
 

@@ -22,9 +22,10 @@ from .operations import PreparedOperation
 Executor = Callable[[PreparedOperation, Context], Awaitable[ExecutionResult]]
 
 RUNNABLE = (OperationType.QUERY, OperationType.MUTATION)
+ANY = (*RUNNABLE, OperationType.SUBSCRIPTION)  # for reporting a document's errors: nothing runs
 
 
-def strawberry_executor(schema: Schema) -> Executor:
+def strawberry_executor(schema: Schema, allowed: tuple[OperationType, ...] = RUNNABLE) -> Executor:
     async def execute(prepared: PreparedOperation, context: Context) -> ExecutionResult:
         operation = prepared.operation
         return await schema.execute(
@@ -32,7 +33,7 @@ def strawberry_executor(schema: Schema) -> Executor:
             variable_values=operation.variables,
             context_value=context,
             operation_name=operation.operation_name,
-            allowed_operation_types=RUNNABLE,
+            allowed_operation_types=allowed,
             operation_extensions=operation.extensions,
         )
 

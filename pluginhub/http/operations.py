@@ -25,14 +25,16 @@ from .requests import Operation
 class PreparedOperation:
     """A request's operation, parsed and validated, ready for an executor.
 
-    `errors` holds the request errors (parse, validation, operation
-    resolution) instead, when there are any: nothing may run then.
+    Otherwise nothing may run: `errors` holds the document's errors (it does
+    not parse or validate; strawberry reports them, through its extensions),
+    or `unresolved` why no operation of a valid document can be picked.
     """
 
     operation: Operation
     document: DocumentNode | None = None
     definition: OperationDefinitionNode | None = None
     errors: list[GraphQLError] = field(default_factory=list)
+    unresolved: GraphQLError | None = None
 
     @property
     def kind(self) -> OperationType | None:
@@ -58,7 +60,6 @@ def pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode | 
 
 
 def prepare(schema: Schema, operation: Operation) -> PreparedOperation:
-    assert operation.query is not None  # persisted queries are loaded before
     try:
         document = parse_document(operation.query, schema.settings.max_query_tokens)
     except GraphQLError as error:
@@ -68,7 +69,7 @@ def prepare(schema: Schema, operation: Operation) -> PreparedOperation:
         return PreparedOperation(operation, document, errors=list(errors))
     chosen = pick(document, operation.operation_name)
     if isinstance(chosen, GraphQLError):
-        return PreparedOperation(operation, document, errors=[chosen])
+        return PreparedOperation(operation, document, unresolved=chosen)
     if chosen.operation == OperationType.SUBSCRIPTION:
         raise refusals.subscription_over_http()
     if chosen.operation == OperationType.MUTATION and operation.method == "GET":

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
+from ..resolvers.errors import RequestCode
 from . import refusals
 from .refusals import Refusal
 
@@ -27,7 +28,7 @@ JSON_TYPES = frozenset({"application/json", "application/graphql-response+json"}
 class Operation:
     """What a request asks for, checked for shape but not yet parsed."""
 
-    query: str | None
+    query: str
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
@@ -94,7 +95,10 @@ def _from_object(data: Any, method: str, form: FormData | None = None) -> Operat
         raise refusals.bad_request("`operationName` must be a string or null")
     if not isinstance(extensions, dict | None):
         raise refusals.bad_request("`extensions` must be an object or null")
-    if query is None and not (extensions or {}).get("persistedQuery"):
+    if query is None and (extensions or {}).get("persistedQuery"):
+        # Hashes are resolved before the view (pluginhub.persisted); one that gets here came another way.
+        raise Refusal(400, RequestCode.PERSISTED_QUERY_NOT_SUPPORTED, "PersistedQueryNotSupported")
+    if query is None:
         raise refusals.bad_request("the request has no `query`")
     return Operation(query, variables, operation_name, extensions, method, form)
 

@@ -1,10 +1,13 @@
 """The GraphQL endpoint: HTTP here, WebSocket through strawberry's protocol handlers.
 
-Every HTTP request goes the same way: read the operation (`requests`),
-load a persisted query (`persisted`), authenticate (`context`), parse,
-validate and pick the operation (`operations`), run it (`execution`, the
-one seam where another executor can answer), and answer (`responses`). Any
-refusal on the way is a `Refusal`, answered as GraphQL JSON with a code.
+Every HTTP request goes the same way: read the operation (`requests`;
+persisted-query hashes were already resolved by `pluginhub.persisted`,
+which wraps this view), parse, validate and pick the operation
+(`operations`), authenticate (`context`), run it (`execution`, the one seam
+where another executor can answer), and answer (`responses`). Any refusal
+on the way is a `Refusal`, answered as GraphQL JSON with a code; a document
+with request errors is answered by strawberry, so its extensions (metrics,
+logs) see it like any other.
 """
 
 from __future__ import annotations
@@ -29,12 +32,10 @@ from ..packages import PackageStore
 from ..resolvers.errors import RequestCode
 from ..schema import Schema
 from ..schema.context import Context, Loaders
-from ..schema.extensions import give_codes
 from . import refusals, responses
 from .context import bearer, make_context, request_id, viewer_for
-from .execution import Executor, strawberry_executor
+from .execution import ANY, Executor, strawberry_executor
 from .operations import PreparedOperation, prepare
-from .persisted import LoadPersisted, refuse_persisted
 from .refusals import Refusal
 from .requests import Operation, read_operation
 from .websockets import LegacyWSHandler, TransportWSHandler
@@ -56,7 +57,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.notifier = notifier
         self.origins = origins
         self.execute: Executor = strawberry_executor(schema)
-        self.load_persisted: LoadPersisted = refuse_persisted
+        self.report = strawberry_executor(schema, ANY)  # answers a document's request errors, through the extensions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -77,7 +78,6 @@ class GraphQLView(GraphQL[Context, None]):
             if self.wants_graphiql(request):
                 return graphiql.page(request)
             operation = await read_operation(request)
-            operation = await self.load_persisted(operation)
             return await self.run_prepared(request, prepare(self.schema, operation), media)
         except Refusal as refusal:
             return responses.refusal_response(refusal, media)
@@ -94,16 +94,18 @@ class GraphQLView(GraphQL[Context, None]):
         return request.method == "GET" and "query" not in request.query_params and "text/html" in accept
 
     async def run_prepared(self, request: Request, prepared: PreparedOperation, media: str) -> Response:
-        """A document with request errors is answered at once; only a runnable one costs authentication."""
+        """Only a runnable operation costs authentication; request errors are answered without."""
         errors: list[GraphQLError] | None
         sub_response = Response()
-        if prepared.errors:
-            give_codes(prepared.errors)
-            data, errors, extensions = None, prepared.errors, None
+        if prepared.unresolved is not None:
+            data, errors, extensions = None, [prepared.unresolved], None
         else:
-            viewer = await viewer_for(bearer(request.headers.get("authorization")), request_id(request))
+            viewer = None
+            if not prepared.errors:
+                viewer = await viewer_for(bearer(request.headers.get("authorization")), request_id(request))
             context = make_context(self.settings, self.store, self.notifier, request, sub_response, viewer)
-            result = await self.execute(prepared, context)
+            run = self.report if prepared.errors else self.execute
+            result = await run(prepared, context)
             data, errors, extensions = result.data, result.errors, result.extensions
         body = responses.result_body(data, errors, extensions)
         status = responses.result_status(body, media)

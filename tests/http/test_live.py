@@ -125,7 +125,10 @@ async def test_a_subscriber_that_leaves_during_the_replay_logs_no_trace(
 async def test_an_http_client_that_leaves_mid_body_logs_one_info_line(live, caplog):
     caplog.set_level(logging.INFO)
     _, writer = await asyncio.open_connection(live.host, live.port)
-    writer.write(b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
+    writer.write(
+        b"POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: multipart/form-data; boundary=b\r\n"
+        b"content-length: 1000\r\n\r\n--b\r\n"
+    )
     await writer.drain()
     await asyncio.sleep(0.1)
     writer.close()

@@ -74,10 +74,26 @@ async def test_a_batch_is_refused(client):
     refused(await raw(client, json.dumps([{"query": "{ __typename }"}])), 400, "BATCH_NOT_SUPPORTED")
 
 
-async def test_a_hash_only_persisted_query_is_refused_as_apollo_expects(client):
-    body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "ecf4edb46db40b5132295c0291d62fb65d6759a9"}}}
-    answer = refused(await raw(client, json.dumps(body)), 400, "PERSISTED_QUERY_NOT_SUPPORTED")
+async def test_an_unknown_persisted_query_hash_is_answered_with_a_code(client):
+    body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "e" * 64}}}
+    response = await raw(client, json.dumps(body))
+    assert response.status_code == 200  # as Apollo Server answers it: the client then sends the document
+    assert top_level_codes(response.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+
+
+async def test_a_hash_only_multipart_request_is_refused_as_apollo_expects(client):
+    operations = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "e" * 64}}, "variables": {"f": None}}
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": '{"0": ["variables.f"]}'},
+        files={"0": ("p.zip", b"zip")},
+    )
+    answer = refused(response, 400, "PERSISTED_QUERY_NOT_SUPPORTED")
     assert answer["errors"][0]["message"] == "PersistedQueryNotSupported"
+
+
+async def test_a_deeply_nested_body_naming_a_persisted_query_is_bad_request(client):
+    refused(await raw(client, "[" * 100_000 + '"persistedQuery"'), 400, "BAD_REQUEST")
 
 
 async def test_a_mutation_over_get_is_405_allowing_post(client, alice):
