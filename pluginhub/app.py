@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from tortoise.connection import get_connection
 
@@ -18,9 +18,10 @@ from . import db, graphiql, signing
 from .config import Settings
 from .cors import OriginPolicy
 from .delivery import Notifier, PostgresListener
+from .downloads import serve_package, sweep_at_start
 from .http import GraphQLView
 from .middleware import BodyLimit, BodyTimeout, OrmContext, RequestId
-from .packages import PackageStore
+from .packages import from_settings
 from .persisted import Documents, PersistedQueries
 from .schema import build_schema
 from .telemetry import metrics, tracing
@@ -35,7 +36,7 @@ class NotMigrated(RuntimeError):
 
 def create_app(settings: Settings) -> Starlette:
     settings = settings.with_secret_key()
-    store = PackageStore(settings.storage_dir)
+    store = from_settings(settings)
     notifier = Notifier(poll_interval=2.0 if settings.is_sqlite else 5.0)
     origins = OriginPolicy.from_setting(settings.cors_origins)
     graphql = GraphQLView(build_schema(settings), settings, store, notifier, origins)
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> Starlette:
             await orm.close_connections()
             raise NotMigrated(f"the database is not migrated ({', '.join(pending)}): run `pluginhub migrate`")
         app.state.orm = orm
+        await sweep_at_start(settings, store, orm)
         worker = metrics.Worker(orm)
         worker.start()
         listener = None if settings.is_sqlite else PostgresListener(settings.database_url, notifier)
@@ -60,6 +62,7 @@ def create_app(settings: Settings) -> Starlette:
                 await listener.stop()
             await worker.stop()
             app.state.orm = None
+            await store.store.close()
             await orm.close_connections()
 
     async def healthz(request: Request) -> Response:
@@ -79,10 +82,7 @@ def create_app(settings: Settings) -> Starlette:
         name, expires, sig = query.get("name", ""), query.get("expires", ""), query.get("sig", "")
         if not signing.verify(settings.secret_key, sha256, name, expires, sig):
             return PlainTextResponse("link expired or invalid", status_code=403)
-        path = store.path(sha256)
-        if not path.is_file():
-            return PlainTextResponse("package not found", status_code=404)
-        return FileResponse(path, filename=name, media_type="application/zip")
+        return await serve_package(settings, store.store, sha256, name, int(expires))
 
     app = Starlette(
         routes=[

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -41,6 +42,11 @@ CHOICES = {
 class Settings:
     database_url: str = "sqlite://./data/pluginhub.sqlite3"
     storage_dir: str = "./data/packages"
+    storage_url: str = ""  # empty: the directory storage_dir; else file://PATH, s3://bucket/prefix or database
+    storage_grace: int = 3600  # seconds: younger unreferenced objects and partial uploads are left alone
+    spool_dir: str = ""  # where uploads are received and checked; empty: the system's temporary directory
+    download_redirect: bool = False  # answer a download with 302 to the store's own presigned URL (s3://)
+    download_redirect_ttl: int = 300  # seconds a presigned URL lasts (never past the signed link's expiry)
     secret_key: str = ""
     public_url: str = ""
     trusted_hosts: str = "localhost,127.0.0.1,::1"  # Host names links may be built from when public_url is unset
@@ -98,6 +104,10 @@ class Settings:
     @property
     def trusted_host_names(self) -> frozenset[str]:
         return frozenset(name.strip().strip("[]").lower() for name in self.trusted_hosts.split(",") if name.strip())
+
+    @property
+    def spool_path(self) -> Path:
+        return Path(self.spool_dir) if self.spool_dir else Path(tempfile.gettempdir()) / "pluginhub-spool"
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,7 +11,7 @@ import zipfile
 
 from .config import Settings
 from .models import Entity, Role
-from .packages import PackageStore
+from .packages import from_settings
 from .resolvers import accounts, bindings, orders, plugins
 from .resolvers.versions import experience, release, review
 from .resolvers.versions import upload as uploads
@@ -44,9 +44,12 @@ async def load_demo(settings: Settings) -> dict[str, str]:
     if await Entity.first() is not None:  # a bare exists() emits a broken LIMIT on asyncpg
         raise DemoNotEmpty("the database already has data: the demo loads into an empty database only")
     demo = Demo(settings)
-    await demo.people()
-    await demo.pay_button()
-    await demo.map_view()
+    try:
+        await demo.people()
+        await demo.pay_button()
+        await demo.map_view()
+    finally:
+        await demo.store.store.close()
     return demo.tokens
 
 
@@ -55,7 +58,7 @@ class Demo:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = PackageStore(settings.storage_dir)
+        self.store = from_settings(settings)
         self.tokens: dict[str, str] = {}
 
     async def person(self, entity: Entity, name: str, role: Role) -> Viewer:

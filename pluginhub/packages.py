@@ -1,32 +1,40 @@
-"""Content-addressed package storage.
+"""Packages: received and checked in a local spool, then kept in the store by SHA-256.
 
-A package is streamed to a temporary file in the store while it is hashed
-and measured, so an oversized upload is refused as soon as it crosses the
-limit and never sits in memory. Only a complete, checked file is flushed,
-synced and renamed to its SHA-256 name: a crash leaves at most a stray
-temporary file, never a half package behind a version.
+An upload streams to a spool file on this machine while it is hashed and
+measured, so an oversized package is refused as soon as it crosses the limit
+and never sits in memory; the zip check needs a whole, seekable file. Only a
+checked package is put in the store (`storage.Store`), in the transaction
+that writes the row referencing it. A crash leaves at most a spool file,
+which the sweep at start removes once it is older than the grace period.
+
+Other content stored "like packages" (review attachments, say) uses the same
+`PackageStore.stage` with its own `check`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
-import os
 import uuid
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-CHUNK = 64 * 1024
+from .storage import Store, TooLarge, open_store
+from .storage.base import CHUNK, Measured
+from .storage.references import hold_for_new_reference
+
+if TYPE_CHECKING:
+    from .config import Settings
+
 MANIFEST = "plugin.json"
 MAX_MANIFEST_BYTES = 1024 * 1024
+PART = ".part"
 
-
-class PackageTooLarge(Exception):
-    pass
+PackageTooLarge = TooLarge
 
 
 class PackageInvalid(Exception):
@@ -40,52 +48,67 @@ class PackageSource(Protocol):
 
 
 class PackageStore:
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-
-    def path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
+    def __init__(self, store: Store, spool_dir: str | Path) -> None:
+        self.store = store
+        self.spool_dir = Path(spool_dir)
 
     @contextlib.asynccontextmanager
-    async def stage(self, source: PackageSource, max_bytes: int) -> AsyncIterator[StagedPackage]:
-        """Receive and check a package in a temporary file; it is stored only if `keep()` is called.
+    async def stage(
+        self, source: PackageSource, max_bytes: int, check: Callable[[Path], None] | None = None
+    ) -> AsyncIterator[StagedPackage]:
+        """Receive and check a package in a spool file; it is stored only if `keep()` is awaited.
 
         The caller decides after hashing whether the package is wanted (an
         upload refused for its version number leaves nothing behind).
         """
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        tmp = tmp_dir / f"{uuid.uuid4().hex}.part"
-        digest = hashlib.sha256()
-        size = 0
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        spool = self.spool_dir / f"{uuid.uuid4().hex}{PART}"
+        measured = Measured(max_bytes)
         try:
-            with tmp.open("wb") as out:
+            with spool.open("wb") as out:
                 while chunk := await source.read(CHUNK):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise PackageTooLarge(f"package is larger than the limit of {max_bytes} bytes")
-                    digest.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            await asyncio.to_thread(check_package, tmp)
-            yield StagedPackage(self, tmp, digest.hexdigest(), size)
+                    out.write(measured.add(chunk))
+            await asyncio.to_thread(check or check_package, spool)
+            yield StagedPackage(self.store, spool, measured.sha256, measured.size)
         finally:
-            tmp.unlink(missing_ok=True)
+            spool.unlink(missing_ok=True)
+
+    async def sweep(self, older_than: datetime) -> list[str]:
+        """What killed uploads left: spool files here, partial puts in the store."""
+        removed = await self.store.sweep(older_than)
+        if self.spool_dir.is_dir():
+            for spool in sorted(self.spool_dir.glob(f"*{PART}")):
+                with contextlib.suppress(FileNotFoundError):
+                    if spool.stat().st_mtime < older_than.timestamp():
+                        spool.unlink()
+                        removed.append(f"removed the interrupted upload {spool}")
+        return removed
 
 
 class StagedPackage:
-    def __init__(self, store: PackageStore, tmp: Path, sha256: str, size: int) -> None:
+    def __init__(self, store: Store, spool: Path, sha256: str, size: int) -> None:
         self.store = store
-        self.tmp = tmp
+        self.spool = spool
         self.sha256 = sha256
         self.size = size
 
-    def keep(self) -> None:
-        """Rename the checked file to its content address (atomic on one file system)."""
-        final = self.store.path(self.sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.tmp, final)
+    async def keep(self) -> None:
+        """Put the checked package in the store under its SHA-256.
+
+        Call it inside the transaction that writes the row referencing the
+        package, after writing that row: gc then either sees the row or runs
+        before the put (see `storage.references`)."""
+        await hold_for_new_reference()
+        await self.store.put(self.sha256, self.chunks(), self.size)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        with self.spool.open("rb") as source:
+            while chunk := source.read(CHUNK):
+                yield chunk
+
+
+def from_settings(settings: Settings) -> PackageStore:
+    return PackageStore(open_store(settings), settings.spool_path)
 
 
 def check_package(path: Path) -> None:
@@ -108,3 +131,6 @@ def check_package(path: Path) -> None:
         raise PackageInvalid("plugin.json is not valid JSON") from None
     if not isinstance(manifest_value, dict):
         raise PackageInvalid("plugin.json must be a JSON object")
+
+
+__all__ = ["PackageInvalid", "PackageSource", "PackageStore", "PackageTooLarge", "StagedPackage"]

@@ -74,6 +74,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     return Settings(
         database_url=database_url,
         storage_dir=str(tmp_path_factory.mktemp("packages")),
+        spool_dir=str(tmp_path_factory.mktemp("spool")),
         secret_key="test-secret-key",
         max_package_bytes=256 * 1024,
     )

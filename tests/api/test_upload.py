@@ -92,8 +92,9 @@ async def plugin_summary(console: Console, who: Person, plugin: dict[str, Any]) 
 
 
 def tmp_files(console: Console) -> list[str]:
-    tmp = Path(console.settings.storage_dir) / "tmp"
-    return sorted(p.name for p in tmp.iterdir()) if tmp.is_dir() else []
+    """Spool files of uploads being received, and partial puts in the store."""
+    places = [console.settings.spool_path, Path(console.settings.storage_dir) / "tmp"]
+    return sorted(p.name for tmp in places if tmp.is_dir() for p in tmp.iterdir())
 
 
 # ---------------------------------------------------------------- the allowed path

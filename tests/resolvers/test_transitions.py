@@ -259,7 +259,7 @@ async def accepted(attempt: Callable[[], Awaitable[Any]], action: A, vid: int) -
 
 @pytest.mark.slow
 async def test_available_actions_are_exactly_what_the_mutations_accept(app, console, settings):
-    from pluginhub.packages import PackageStore
+    from pluginhub.packages import from_settings
 
     entity = await accounts.create_entity("Acme")
     owner_account, owner_token = await accounts.create_account(entity.id, "alice", Role.DEVELOPER)
@@ -267,7 +267,7 @@ async def test_available_actions_are_exactly_what_the_mutations_accept(app, cons
     reviewer_account, reviewer_token = await accounts.create_account(platform.id, "rita", Role.REVIEWER)
     owner = Viewer(owner_account.id, entity.id, Role.DEVELOPER, "alice")
     reviewer = Viewer(reviewer_account.id, platform.id, Role.REVIEWER, "rita")
-    world = World(owner, reviewer, PackageStore(settings.storage_dir), settings.max_package_bytes)
+    world = World(owner, reviewer, from_settings(settings), settings.max_package_bytes)
     headers = {
         "owner": {"authorization": f"Bearer {owner_token}"},
         "reviewer": {"authorization": f"Bearer {reviewer_token}"},

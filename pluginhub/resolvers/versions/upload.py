@@ -78,7 +78,6 @@ async def _create_version(
                 "the highest version that has been online",
                 VERSION,
             )
-        staged.keep()
         created = await PluginVersion.create(
             plugin_id=plugin_id,
             version=version,
@@ -90,6 +89,7 @@ async def _create_version(
             package_file_name=_file_name(package.filename),
             uploaded_by_id=viewer.account_id,
         )
+        await staged.keep()  # after the row: see storage.references
         await record_event(
             PluginEventKind.VERSION_UPLOADED,
             plugin_id=plugin_id,
