@@ -15,6 +15,7 @@ from .enums import (
 from .events import PluginEvent
 from .plugins import MiniProgram, OnlineRecord, Plugin, PluginVersion
 from .relations import DebugBinding, PluginOrder
+from .storage import StoredChunk, StoredPackage
 
 __all__ = [
     "Account",
@@ -34,6 +35,8 @@ __all__ = [
     "ReleaseMode",
     "Role",
     "Scene",
+    "StoredChunk",
+    "StoredPackage",
     "VersionAction",
     "VersionStatus",
 ]
