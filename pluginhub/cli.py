@@ -16,6 +16,7 @@ from typing import Any
 from . import db
 from .config import Settings
 from .models import Role
+from .storage.commands import add_packages_commands, open_store_or_exit
 
 
 def _print(args: argparse.Namespace, data: dict[str, Any], human: str) -> None:
@@ -52,6 +53,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             await orm.close_connections()
 
+    open_store_or_exit(None, settings)  # a wrong PLUGINHUB_STORAGE_URL stops here, said plainly
     pending = asyncio.run(check())
     if pending:
         print(
@@ -279,7 +281,7 @@ def _version() -> str:
         return "unknown"
 
 
-def parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one block per command; packages adds one line)
     root = argparse.ArgumentParser(
         prog="pluginhub",
         description="The plugin console's GraphQL API. Settings come from PLUGINHUB_* variables and ./.env.",
@@ -325,6 +327,8 @@ def parser() -> argparse.ArgumentParser:
     token_revoke = token.add_parser("revoke", help="revoke a token at once")
     token_revoke.add_argument("id", type=int, help="the token's id (printed when it was created)")
     token_revoke.set_defaults(run=cmd_token_revoke)
+
+    add_packages_commands(commands)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(run=cmd_export_schema)
 
