@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from pluginhub import db
 from pluginhub.app import create_app
 from pluginhub.config import Settings
 from tests.helpers import Console
+from tests.s3server import CREDENTIALS, MotoServer
 
 BACKEND = os.environ.get("PLUGINHUB_TEST_BACKEND", "sqlite")
 POSTGRES_URL = os.environ.get("PLUGINHUB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -240,6 +241,31 @@ async def unbound_binding(console: Console, bob, authorized_binding):
 async def active_order(console: Console, bob, mini_program, plugin, online_version):
     """bob's host ordered alice's plugin once it was listed (1.0.0 online)."""
     return await console.order(bob, mini_program, plugin)
+
+
+# ---------------------------------------------------------------- stores
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """moto's S3 server on loopback, with its credentials in this process's environment
+    (server processes the tests start inherit them)."""
+    server = MotoServer(tmp_path_factory.mktemp("moto"))
+    try:
+        server.start()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"moto's S3 server (moto[server], in the test extra) could not start: {exc}")
+    saved = {name: os.environ.get(name) for name in CREDENTIALS}
+    os.environ.update(CREDENTIALS)
+    try:
+        yield server
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        server.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
