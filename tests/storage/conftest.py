@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
+from starlette.applications import Starlette
 
+from pluginhub.app import create_app
 from pluginhub.config import Settings
 from pluginhub.storage import Store, open_store
 from tests.conftest import BACKEND
+from tests.helpers import Console
 
 BACKENDS = ["directory", "s3", "database"]
 
@@ -42,3 +49,33 @@ async def store(store_url: str, settings: Settings) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@dataclass
+class StoreApp:
+    """An app on the test database whose packages go to one store, and a console driving it."""
+
+    settings: Settings
+    store: Store
+    http: httpx.AsyncClient
+    console: Console
+
+
+@asynccontextmanager
+async def store_app(settings: Settings, store_url: str, **changes: Any) -> AsyncIterator[StoreApp]:
+    changed = replace(settings, storage_url=store_url, **changes)
+    application = create_app(changed)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            store = open_store(changed)
+            try:
+                yield StoreApp(changed, store, http, Console(http, changed))
+            finally:
+                await store.close()
+
+
+@pytest_asyncio.fixture
+async def on_store(app: Starlette, store_url: str, settings: Settings) -> AsyncIterator[StoreApp]:
+    async with store_app(settings, store_url) as served:
+        yield served
