@@ -57,4 +57,4 @@ async def sweep_at_start(settings: Settings, packages: PackageStore, orm: Any) -
         log.exception("sweeping interrupted uploads from %s failed; serving anyway", packages.store.url)
         return
     for line in removed:
-        log.info("start-up sweep: %s", line)
+        log.warning("start-up sweep: %s", line)

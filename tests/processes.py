@@ -25,4 +25,8 @@ def child_env(settings: Settings, **extra: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         **extra,
     )
+    if settings.storage_url:
+        env["PLUGINHUB_STORAGE_URL"] = settings.storage_url
+    if settings.spool_dir:
+        env["PLUGINHUB_SPOOL_DIR"] = settings.spool_dir
     return env
