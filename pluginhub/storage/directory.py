@@ -17,7 +17,6 @@ import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from .base import CHUNK, KEY, Measured, Opened, Store, StoredObject, check_key
 
@@ -62,10 +61,10 @@ class DirectoryStore(Store):
     async def open(self, key: str) -> Opened | None:
         path = self.path(key)
         try:
-            handle = path.open("rb")
+            size = path.stat().st_size
         except FileNotFoundError:
             return None
-        return Opened(size=os.fstat(handle.fileno()).st_size, chunks=_read(handle), path=path)
+        return Opened(size=size, chunks=_read(path), path=path)
 
     async def delete(self, key: str) -> bool:
         try:
@@ -100,8 +99,8 @@ class DirectoryStore(Store):
         return removed
 
 
-async def _read(handle: BinaryIO) -> AsyncIterator[bytes]:
-    with handle:
+async def _read(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             yield chunk
 
