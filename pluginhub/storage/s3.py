@@ -112,8 +112,10 @@ class S3Store(Store):
             async for chunk in chunks:
                 buffer += measured.add(chunk)
                 while len(buffer) >= self.part_size:
-                    await send_part(bytes(buffer[: self.part_size]))
+                    with memoryview(buffer) as view:
+                        part = bytes(view[: self.part_size])  # one copy, not two
                     del buffer[: self.part_size]
+                    await send_part(part)
             measured.verify(key)
             if upload_id is None:
                 await client.put_object(Bucket=self.bucket, Key=name, Body=bytes(buffer))
