@@ -11,13 +11,9 @@ import httpx
 import pytest
 
 from pluginhub import signing
-from tests.helpers import make_package, top_level_codes
+from tests.helpers import make_package, top_level_codes, unique_package
 from tests.storage.conftest import store_app
 from tests.storage.test_stores import keys
-
-
-def unique_package() -> bytes:
-    return make_package({"main": "index.js", "nonce": uuid.uuid4().hex})
 
 
 def spool_files(settings) -> list[str]:
