@@ -69,6 +69,14 @@ class Settings:
     persisted_queries: str = "apq"
     persisted_queries_file: str = "./data/persisted-queries.json"
     apq_cache_size: int = 1000
+    # Webhooks (see webhooks/ and docs/behaviour.md).
+    webhook_allow_private: bool = False  # tests and private deployments: allow loopback and private addresses
+    webhook_worker: bool = True  # send webhook deliveries from this process
+    webhook_timeout: float = 10.0  # seconds a receiver has to answer 2xx
+    webhook_retry_base: float = 10.0  # first retry delay in seconds; doubles after each failure
+    webhook_retry_max: float = 86400.0  # the longest delay between two attempts
+    webhook_lease: float = 60.0  # seconds a process holds a webhook while sending; must exceed the timeout
+    webhook_poll: float = 0.0  # seconds between looks at the log when nothing wakes the worker (0: the default)
 
     body_read_timeout: int = 30  # seconds a request body may stall between two chunks
     body_timeout: int = 600  # seconds a whole request body (an upload) may take
@@ -93,6 +101,11 @@ class Settings:
                     values[f.name] = int(raw)
                 except ValueError:
                     raise ValueError(f"{PREFIX}{f.name.upper()} must be a whole number, not {raw!r}") from None
+            elif f.type in ("float", float):
+                try:
+                    values[f.name] = float(raw)
+                except ValueError:
+                    raise ValueError(f"{PREFIX}{f.name.upper()} must be a number, not {raw!r}") from None
             elif f.type in ("bool", bool):
                 values[f.name] = raw.lower() in ("1", "true", "yes", "on")
             elif f.name in CHOICES:

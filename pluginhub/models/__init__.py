@@ -11,11 +11,13 @@ from .enums import (
     Scene,
     VersionAction,
     VersionStatus,
+    WebhookDeliveryStatus,
 )
 from .events import PluginEvent
 from .plugins import MiniProgram, OnlineRecord, Plugin, PluginVersion
 from .relations import DebugBinding, PluginOrder
 from .storage import StoredChunk, StoredPackage
+from .webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "Account",
@@ -39,4 +41,7 @@ __all__ = [
     "StoredPackage",
     "VersionAction",
     "VersionStatus",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
 ]

@@ -101,3 +101,9 @@ class HostRelation(StrEnum):
     BOUND = "BOUND"
     ORDERED = "ORDERED"
     BOUND_AND_ORDERED = "BOUND_AND_ORDERED"
+
+
+class WebhookDeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"

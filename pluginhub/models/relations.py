@@ -39,6 +39,9 @@ class DebugBinding(Model):
 
 
 class PluginOrder(Model):
+    """An order; `rollout_bucket` keeps the host's stable gray bucket for this plugin
+    (`resolution.bucket`, SHA-256 based) so gray adoption can be counted in SQL."""
+
     id = fields.IntField(primary_key=True)
     plugin: fields.ForeignKeyRelation[Plugin] = fields.ForeignKeyField(
         "models.Plugin", related_name="orders", on_delete=fields.RESTRICT
@@ -55,7 +58,8 @@ class PluginOrder(Model):
     ordered_by_id: int | None
     ordered_at = fields.DatetimeField(auto_now_add=True)
     cancelled_at = fields.DatetimeField(null=True)
+    rollout_bucket = fields.IntField()
 
     class Meta:
         table = "plugin_order"
-        indexes = (("mini_program_id", "status"),)
+        indexes = (("mini_program_id", "status"), ("plugin_id", "status", "rollout_bucket"))

@@ -11,6 +11,7 @@ from .errors import ErrorCode, UserError, invalid_transition, not_found
 from .events import record_event
 from .identifiers import check_public_id
 from .locks import lock_plugin
+from .resolution import bucket
 from .viewer import Party, Viewer
 
 ORDER_ID = ["input", "orderId"]
@@ -32,7 +33,12 @@ async def order_plugin(viewer: Viewer, *, app_id: str, plugin_id: str) -> Plugin
             raise UserError(ErrorCode.NOT_LISTED, "the plugin is not listed in the market", ["input", "pluginId"])
         if await PluginOrder.exists(plugin_id=plugin_id, mini_program_id=app_id, status=OrderStatus.ACTIVE):
             raise UserError(ErrorCode.ORDER_EXISTS, f"{app_id} already has an active order of this plugin")
-        order = await PluginOrder.create(plugin_id=plugin_id, mini_program_id=app_id, ordered_by_id=viewer.account_id)
+        order = await PluginOrder.create(
+            plugin_id=plugin_id,
+            mini_program_id=app_id,
+            ordered_by_id=viewer.account_id,
+            rollout_bucket=bucket(plugin_id, app_id),
+        )
         await record_event(
             PluginEventKind.PLUGIN_ORDERED,
             plugin_id=plugin_id,

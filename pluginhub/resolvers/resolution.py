@@ -18,6 +18,8 @@ import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tortoise.expressions import Q
+
 from ..models import (
     DebugBinding,
     DebugBindingStatus,
@@ -29,7 +31,7 @@ from ..models import (
     Scene,
 )
 from . import access
-from .slots import slots_of
+from .slots import PluginSlots, slots_of
 from .viewer import Viewer
 
 BUCKETS = 10_000
@@ -73,25 +75,54 @@ def in_rollout(version: PluginVersion, app_id: str) -> bool:
     return bucket(version.plugin_id, app_id) < (version.gray_percentage or 0) * (BUCKETS // 100)
 
 
+def rollout_orders(version: PluginVersion) -> Q | None:
+    """`in_rollout` as a condition on a plugin's order rows, which keep each
+    host's bucket (`PluginOrder.rollout_bucket`), so SQL can count a rollout;
+    None when no host can be in it. The same two tests as `in_rollout`."""
+    limit = (version.gray_percentage or 0) * (BUCKETS // 100)
+    terms = [Q(rollout_bucket__lt=limit)] if limit > 0 else []
+    if version.gray_app_ids:
+        terms.append(Q(mini_program_id__in=list(version.gray_app_ids)))
+    return Q(*terms, join_type="OR") if terms else None
+
+
+Choice = tuple[Source, PluginVersion] | Unavailable
+
+
+def choose(slots: PluginSlots, scene: Scene, app_id: str, *, bound: bool, ordered: bool) -> Choice:
+    """The rules above, given what is known of one host: its AUTHORIZED
+    binding (`bound`) and ACTIVE order (`ordered`)."""
+    if scene in (Scene.DEVELOP, Scene.PREVIEW) and slots.experience is not None and bound:
+        return Source.EXPERIENCE, slots.experience
+    if not ordered:
+        return Unavailable.NOT_ORDERED
+    if slots.gray is not None and in_rollout(slots.gray, app_id):
+        return Source.GRAY, slots.gray
+    if slots.online is not None:
+        return Source.ONLINE, slots.online
+    return Unavailable.NO_ONLINE_VERSION
+
+
+def release_choices(slots: PluginSlots, ordered: set[str], app_ids: list[str]) -> dict[str, Choice]:
+    """What each of a page of hosts loads in RELEASE now, by the same rules as `resolve`."""
+    return {app_id: choose(slots, Scene.RELEASE, app_id, bound=False, ordered=app_id in ordered) for app_id in app_ids}
+
+
 async def resolve(mini_program: MiniProgram, plugin: Plugin, scene: Scene) -> Resolved | PluginUnavailable:
     app_id, plugin_id = mini_program.app_id, plugin.plugin_id
     slots = await slots_of(plugin_id)
-
-    def resolved(source: Source, version: PluginVersion) -> Resolved:
-        return Resolved(plugin, mini_program, scene, source, version)
-
     debugging = scene in (Scene.DEVELOP, Scene.PREVIEW) and slots.experience is not None
-    if debugging and await DebugBinding.exists(
+    bound = debugging and await DebugBinding.exists(
         plugin_id=plugin_id, mini_program_id=app_id, status=DebugBindingStatus.AUTHORIZED
-    ):
-        return resolved(Source.EXPERIENCE, slots.experience)  # type: ignore[arg-type]
-    if not await PluginOrder.exists(plugin_id=plugin_id, mini_program_id=app_id, status=OrderStatus.ACTIVE):
-        return PluginUnavailable(Unavailable.NOT_ORDERED, f"{app_id} has no active order of plugin {plugin_id}")
-    if slots.gray is not None and in_rollout(slots.gray, app_id):
-        return resolved(Source.GRAY, slots.gray)
-    if slots.online is not None:
-        return resolved(Source.ONLINE, slots.online)
-    return PluginUnavailable(Unavailable.NO_ONLINE_VERSION, f"plugin {plugin_id} has no ONLINE version")
+    )
+    ordered = await PluginOrder.exists(plugin_id=plugin_id, mini_program_id=app_id, status=OrderStatus.ACTIVE)
+    choice = choose(slots, scene, app_id, bound=bound, ordered=ordered)
+    if choice == Unavailable.NOT_ORDERED:
+        return PluginUnavailable(choice, f"{app_id} has no active order of plugin {plugin_id}")
+    if isinstance(choice, Unavailable):
+        return PluginUnavailable(choice, f"plugin {plugin_id} has no ONLINE version")
+    source, version = choice
+    return Resolved(plugin, mini_program, scene, source, version)
 
 
 async def resolve_plugin_version(

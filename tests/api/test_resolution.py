@@ -321,7 +321,11 @@ async def test_returning_the_gray_version_to_development_ends_the_rollout(
 async def test_an_order_without_any_online_version_is_no_online_version(
     console: Console, plugin, development_version, mini_program
 ):
-    await PluginOrder.create(plugin_id=plugin["pluginId"], mini_program_id=mini_program["appId"])
+    await PluginOrder.create(
+        plugin_id=plugin["pluginId"],
+        mini_program_id=mini_program["appId"],
+        rollout_bucket=bucket(plugin["pluginId"], mini_program["appId"]),
+    )
     host = await MiniProgram.get(app_id=mini_program["appId"])
     row = await Plugin.get(plugin_id=plugin["pluginId"])
 
@@ -337,7 +341,9 @@ async def test_only_a_gray_version_serves_the_hosts_in_its_rollout_and_no_one_el
     inside, outside = await hosts_around(console, bob, plugin, 10)
     row = await Plugin.get(plugin_id=plugin["pluginId"])
     for app in (inside, outside):
-        await PluginOrder.create(plugin_id=plugin["pluginId"], mini_program_id=app["appId"])
+        await PluginOrder.create(
+            plugin_id=plugin["pluginId"], mini_program_id=app["appId"], rollout_bucket=bucket(plugin["pluginId"], app["appId"])
+        )
 
     answer = await resolution.resolve(await MiniProgram.get(app_id=inside["appId"]), row, Scene.RELEASE)
     assert isinstance(answer, resolution.Resolved), answer
