@@ -10,7 +10,10 @@ decides on its own; lists use the filters, single objects the checks.
 - A binding or an order is seen by its two sides: the plugin's entity and
   the host's entity.
 - Events: a plugin's owner sees all of them, a reviewer the version history,
-  anyone else the events of its own hosts' bindings and orders.
+  anyone else the events of its own hosts' bindings and orders. Webhook
+  events are the owner's alone: webhook URLs often carry credentials.
+- A plugin's users (hosts, orders, adoption) and its webhooks and their
+  deliveries are seen by the plugin's owner alone.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from ..models import (
     PluginOrder,
     PluginVersion,
     VersionStatus,
+    Webhook,
+    WebhookDelivery,
 )
 from .errors import ErrorCode, RequestCode, RequestError, UserError, not_found
 from .identifiers import check_query_id
@@ -36,7 +41,8 @@ from .viewer import Party, Viewer
 
 DEBUG_TOKEN_PREFIX = "dbg_"
 HOST_EVENT_KINDS = frozenset(k for k in PluginEventKind if k.name.startswith(("DEBUG_", "PLUGIN_ORDERED", "ORDER_")))
-VERSION_EVENT_KINDS = [k for k in PluginEventKind if k not in HOST_EVENT_KINDS]
+OWNER_EVENT_KINDS = frozenset(k for k in PluginEventKind if k.name.startswith("WEBHOOK_"))
+VERSION_EVENT_KINDS = [k for k in PluginEventKind if k not in HOST_EVENT_KINDS | OWNER_EVENT_KINDS]
 
 
 # ---------------------------------------------------------------- how a viewer stands to a thing
@@ -193,6 +199,28 @@ async def visible_order(viewer: Viewer, order_id: int) -> PluginOrder | None:
     if order is None or not relation_sides(viewer, order.plugin.entity_id, order.mini_program.entity_id):
         return None
     return order
+
+
+# ---------------------------------------------------------------- plugin users and webhooks
+
+
+def sees_plugin_users(viewer: Viewer, plugin: Plugin) -> bool:
+    """Who uses a plugin (hosts, orders, adoption) and its webhooks: its owner only."""
+    return plugin_side(viewer, plugin.entity_id) == Party.PLUGIN_OWNER
+
+
+async def visible_webhook(viewer: Viewer, webhook_id: int) -> Webhook | None:
+    webhook = await Webhook.get_or_none(id=webhook_id).select_related("plugin")
+    if webhook is None or not sees_plugin_users(viewer, webhook.plugin):
+        return None
+    return webhook
+
+
+async def visible_delivery(viewer: Viewer, delivery_id: int) -> WebhookDelivery | None:
+    delivery = await WebhookDelivery.get_or_none(id=delivery_id).select_related("webhook__plugin")
+    if delivery is None or not sees_plugin_users(viewer, delivery.webhook.plugin):
+        return None
+    return delivery
 
 
 # ---------------------------------------------------------------- events

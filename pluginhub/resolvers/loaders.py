@@ -17,6 +17,7 @@ from tortoise.queryset import QuerySet
 
 from ..models import DebugBinding, PluginEvent, PluginOrder, PluginVersion
 from . import access
+from .event_filters import EventFilter
 from .pagination import Ordering, Page, PageArgs, paginate_many
 from .slots import PluginSlots, load_slots
 from .viewer import Party, Viewer
@@ -77,16 +78,18 @@ async def version_pages(keys: Sequence[VersionPageKey]) -> list[Page[PluginVersi
     return await _pages_by_group(keys, base, "plugin_id", NEWEST_VERSIONS)
 
 
-# An event page key: (plugin or version id, the viewer's side to the plugin, args)
-EventPageKey = tuple[Any, Party, PageArgs]
+# An event page key: (plugin or version id, the viewer's side to the plugin, filter, args)
+EventPageKey = tuple[Any, Party, EventFilter, PageArgs]
 
 
 async def _event_pages(viewer: Viewer, parent: str, keys: Sequence[EventPageKey]) -> list[Page[PluginEvent]]:
-    needs_apps = any(side != Party.PLUGIN_OWNER for _, side, _ in keys)
+    needs_apps = any(side != Party.PLUGIN_OWNER for _, side, _, _ in keys)
     app_ids = await access.own_app_ids(viewer) if needs_apps else []
-    return await _pages_by_group(
-        keys, lambda side: PluginEvent.filter(access.event_filter(side, app_ids)), parent, EVENT_ORDER
-    )
+
+    def base(side: Party, only: EventFilter) -> QuerySet[PluginEvent]:
+        return PluginEvent.filter(access.event_filter(side, app_ids), only.q())
+
+    return await _pages_by_group(keys, base, parent, EVENT_ORDER)
 
 
 async def plugin_event_pages(viewer: Viewer, keys: Sequence[EventPageKey]) -> list[Page[PluginEvent]]:
@@ -131,3 +134,7 @@ async def host_binding_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) ->
 
 async def host_order_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[PluginOrder]]:
     return await _relation_pages(viewer, PluginOrder, "mini_program_id", Party.HOST_OWNER, keys)
+
+
+async def plugin_order_pages(viewer: Viewer, keys: Sequence[RelationPageKey]) -> list[Page[PluginOrder]]:
+    return await _relation_pages(viewer, PluginOrder, "plugin_id", Party.PLUGIN_OWNER, keys)

@@ -37,6 +37,8 @@ FINDERS: dict[str, Finder] = {
     "PluginEvent": _by_int(access.visible_event, INT64_MAX),
     "DebugBinding": _by_int(access.visible_binding),
     "PluginOrder": _by_int(access.visible_order),
+    "Webhook": _by_int(access.visible_webhook),
+    "WebhookDelivery": _by_int(access.visible_delivery, INT64_MAX),
 }
 
 

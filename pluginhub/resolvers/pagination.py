@@ -104,7 +104,11 @@ class Ordering:
         return [getattr(row, name) for name, _ in self.keys]
 
     def cursor(self, row: Model) -> str:
-        raw = [v.isoformat() if isinstance(v, datetime) else v for v in self.values(row)]
+        return self.cursor_of(self.values(row))
+
+    def cursor_of(self, values: Sequence[Any]) -> str:
+        """The cursor of the position `values` (one per key)."""
+        raw = [v.isoformat() if isinstance(v, datetime) else v for v in values]
         return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode().rstrip("=")
 
     def decode(self, cursor: str, sample: type[Model]) -> list[Any]:
@@ -186,6 +190,17 @@ def _page(rows: list[T], ordering: Ordering, args: PageArgs, count: Callable[[],
     else:
         has_next, has_previous = more, args.after is not None
     return Page(rows, [ordering.cursor(r) for r in rows], has_next, has_previous, count)
+
+
+def empty_page(args: PageArgs) -> Page[Any]:
+    """A list the viewer may not see any row of."""
+
+    async def none() -> int:
+        return 0
+
+    return Page(
+        [], [], has_next=args.backward and args.before is not None, has_previous=args.after is not None, count=none
+    )
 
 
 async def paginate(qs: QuerySet[T], ordering: Ordering, args: PageArgs) -> Page[T]:

@@ -16,7 +16,7 @@ from ..config import Settings
 from ..delivery import Notifier, Wakeup
 from ..models import Account, DebugBinding, Entity, MiniProgram, Plugin, PluginOrder
 from ..packages import PackageStore
-from ..resolvers import loaders
+from ..resolvers import loaders, plugin_users
 from ..resolvers.accounts import authenticate
 from ..resolvers.errors import RequestCode, RequestError
 from ..resolvers.pagination import PageArgs
@@ -75,6 +75,9 @@ class Loaders:
         self.plugin_binding_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.plugin_binding_pages))
         self.host_binding_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.host_binding_pages))
         self.host_order_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.host_order_pages))
+        self.plugin_order_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.plugin_order_pages))
+        self.host_pages: SharedLoader = SharedLoader(load_fn=plugin_users.host_pages)
+        self.adoption: SharedLoader = SharedLoader(load_fn=plugin_users.adoptions)
 
 
 @dataclass

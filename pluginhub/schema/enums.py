@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     ErrorCode = DomainErrorCode
     ResolutionSource = resolution.Source
     UnavailableReason = resolution.Unavailable
+    HostRelation = domain.HostRelation
+    WebhookDeliveryStatus = domain.WebhookDeliveryStatus
 else:
     Role = graphql_enum(
         domain.Role,
@@ -199,4 +201,24 @@ else:
             "NO_ONLINE_VERSION": "The host ordered the plugin but nothing is online or in its rollout.",
         },
         name="UnavailableReason",
+    )
+
+    HostRelation = graphql_enum(
+        domain.HostRelation,
+        "How a host uses a plugin.",
+        {
+            "BOUND": "An AUTHORIZED joint-debugging binding, no active order.",
+            "ORDERED": "An ACTIVE order, no authorized binding.",
+            "BOUND_AND_ORDERED": "Both an AUTHORIZED binding and an ACTIVE order.",
+        },
+    )
+
+    WebhookDeliveryStatus = graphql_enum(
+        domain.WebhookDeliveryStatus,
+        "Where a webhook delivery stands.",
+        {
+            "PENDING": "Waiting to be sent, being retried, or queued behind an earlier delivery of the webhook.",
+            "SUCCEEDED": "The receiver answered 2xx.",
+            "FAILED": "Given up: the webhook turned inactive with it unsent. `redeliverWebhook` sends it again.",
+        },
     )

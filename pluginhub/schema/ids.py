@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from strawberry import relay
 
-from ..resolvers.errors import ErrorCode, UserError
+from ..resolvers.errors import ErrorCode, RequestCode, RequestError, UserError
 from ..resolvers.identifiers import int_key
 
 
@@ -24,3 +24,11 @@ def key_of(raw: str, type_name: str, field: list[str]) -> int:
     if key is None:
         raise UserError(ErrorCode.VALIDATION, f"expected the id of a {type_name}", field)
     return key
+
+
+def query_key_of(raw: str, type_name: str, argument: str) -> int:
+    """The same for a query's argument: a top-level VALIDATION error."""
+    try:
+        return key_of(raw, type_name, [argument])
+    except UserError as exc:
+        raise RequestError(RequestCode.VALIDATION, f"`{argument}`: {exc.message}") from None

@@ -9,14 +9,18 @@ import strawberry
 
 from ... import models
 from ...resolvers import access, identifiers
-from .. import enums
+from ...resolvers.event_filters import EventFilter
+from ...resolvers.pagination import empty_page
+from ...resolvers.viewer import Party
+from .. import enums, ids
 from ..arguments import After, Before, First, Last
 from ..connections import Connection
 from ..context import Info
 from .accounts import Entity
 from .base import ModelNode, statuses
 from .events import PluginEvent
-from .relations import DebugBinding
+from .plugin_users import PluginHost, VersionAdoption
+from .relations import DebugBinding, PluginOrder
 from .versions import PluginVersion
 
 
@@ -111,15 +115,81 @@ class Plugin(ModelNode):
         key = (root.plugin_id, side, statuses(status), ctx.page(first, after, last, before))
         return Connection.of(await ctx.loaders.plugin_binding_pages.load(key))
 
-    @strawberry.field(description="The plugin's events you may see, oldest first.")
+    @strawberry.field(description="The plugin's events you may see, oldest first, optionally filtered.")
     async def events(
         self,
         root: strawberry.Parent[Any],
         info: Info,
         first: First = None,
         after: After = None,
+        kinds: Annotated[
+            list[enums.PluginEventKind] | None, strawberry.argument(description="Only events of these kinds.")
+        ] = None,
+        actor_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only events made by this account (its id).")
+        ] = None,
+        since: Annotated[
+            datetime | None, strawberry.argument(description="Only events that occurred at or after this time.")
+        ] = None,
+        until: Annotated[
+            datetime | None, strawberry.argument(description="Only events that occurred before this time.")
+        ] = None,
     ) -> Connection[PluginEvent]:
         ctx = info.context
         side = access.plugin_side(ctx.me, root.entity_id)
-        page = await ctx.loaders.plugin_event_pages.load((root.plugin_id, side, ctx.page(first, after)))
+        actor = None if actor_id is None else ids.query_key_of(actor_id, "Account", "actorId")
+        only = EventFilter.checked([k.value for k in kinds or []], actor, since, until)
+        page = await ctx.loaders.plugin_event_pages.load((root.plugin_id, side, only, ctx.page(first, after)))
         return Connection.of(page)
+
+    @strawberry.field(
+        description="Hosts bound to or ordering the plugin, by appId, with what each loads in RELEASE now "
+        "(owners only; empty for anyone else)."
+    )
+    async def hosts(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        relation: Annotated[
+            list[enums.HostRelation] | None, strawberry.argument(description="Only hosts with these relations.")
+        ] = None,
+    ) -> Connection[PluginHost]:  # type: ignore[type-var]
+        ctx = info.context
+        args = ctx.page(first, after, last, before)
+        if not access.sees_plugin_users(ctx.me, root):
+            return Connection.of(empty_page(args))
+        return Connection.of(await ctx.loaders.host_pages.load((root.plugin_id, statuses(relation), args)))
+
+    @strawberry.field(description="The plugin's orders, newest first (owners only; empty for anyone else).")
+    async def orders(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        status: Annotated[
+            list[enums.OrderStatus] | None, strawberry.argument(description="Only orders in these states.")
+        ] = None,
+    ) -> Connection[PluginOrder]:
+        ctx = info.context
+        args = ctx.page(first, after, last, before)
+        if not access.sees_plugin_users(ctx.me, root):
+            return Connection.of(empty_page(args))
+        key = (root.plugin_id, Party.PLUGIN_OWNER, statuses(status), args)
+        return Connection.of(await ctx.loaders.plugin_order_pages.load(key))
+
+    @strawberry.field(
+        description="For the GRAY and the ONLINE version, how many ordered hosts load it in RELEASE now "
+        "(owners only; empty for anyone else)."
+    )
+    async def adoption(self, root: strawberry.Parent[Any], info: Info) -> list[VersionAdoption]:
+        ctx = info.context
+        if not access.sees_plugin_users(ctx.me, root):
+            return []
+        return await ctx.loaders.adoption.load(root.plugin_id)

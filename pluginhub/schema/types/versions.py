@@ -9,6 +9,7 @@ import strawberry
 
 from ... import models, signing
 from ...resolvers import access, transitions
+from ...resolvers.event_filters import NO_FILTER
 from .. import enums
 from ..arguments import After, First
 from ..connections import Connection
@@ -124,5 +125,5 @@ class PluginVersion(ModelNode):
         ctx = info.context
         plugin = await ctx.loaders.plugin.load(root.plugin_id)
         side = access.plugin_side(ctx.me, plugin.entity_id)
-        page = await ctx.loaders.version_event_pages.load((root.id, side, ctx.page(first, after)))
+        page = await ctx.loaders.version_event_pages.load((root.id, side, NO_FILTER, ctx.page(first, after)))
         return Connection.of(page)
