@@ -152,6 +152,42 @@ def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_events_export(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+
+    from .export import export_events
+    from .models import Plugin
+    from .resolvers.identifiers import PUBLIC_ID
+
+    if not PUBLIC_ID.fullmatch(args.plugin):
+        print("pluginhub events export: --plugin must be a pluginId (16 decimal digits)", file=sys.stderr)
+        return 2
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            since = None
+        if since is None or since.utcoffset() is None:
+            print(
+                "pluginhub events export: --since must be an ISO 8601 time with a zone, e.g. 2026-01-31T00:00:00Z",
+                file=sys.stderr,
+            )
+            return 2
+
+    async def work() -> int | None:
+        if not await Plugin.exists(plugin_id=args.plugin):
+            return None
+        return await export_events(args.plugin, sys.stdout, fmt=args.format, since=since)
+
+    written = asyncio.run(_with_db(settings, work))
+    if written is None:
+        print(f"pluginhub events export: no plugin {args.plugin}", file=sys.stderr)
+        return 1
+    print(f"pluginhub: {written} events exported", file=sys.stderr)
+    return 0
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from .schema import export_sdl
 
@@ -342,6 +378,13 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one block per command
     allowlist_check = allowlist.add_parser("check", help="check every listed document against the current schema")
     allowlist_check.add_argument("--list", help="the manifest (default: $PLUGINHUB_PERSISTED_QUERIES_FILE)")
     allowlist_check.set_defaults(run=cmd_allowlist_check)
+
+    events = commands.add_parser("events", help="read the event log").add_subparsers(dest="action", required=True)
+    events_export = events.add_parser("export", help="stream a plugin's events (JSON lines or CSV) to stdout")
+    events_export.add_argument("--plugin", required=True, help="the pluginId")
+    events_export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="default: %(default)s")
+    events_export.add_argument("--since", help="only events at or after this time (ISO 8601 with a zone)")
+    events_export.set_defaults(run=cmd_events_export)
 
     watch = commands.add_parser("watch", help="follow events (or a resolution) as JSON lines")
     watch.add_argument("--plugin", help="a pluginId: its events (with --app and --scene: its resolution)")

@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.connection import get_connection
 from tortoise.expressions import Q
 
 from .errors import RequestCode, RequestError
@@ -45,10 +46,18 @@ class EventFilter:
         if self.actor_id is not None:
             terms["actor_id"] = self.actor_id
         if self.since is not None:
-            terms["occurred_at__gte"] = self.since
+            terms["occurred_at__gte"] = _comparable(self.since)
         if self.until is not None:
-            terms["occurred_at__lt"] = self.until
+            terms["occurred_at__lt"] = _comparable(self.until)
         return Q(**terms)
+
+
+def _comparable(moment: datetime) -> datetime | str:
+    """SQLite keeps times as text (`str()` of the UTC datetime) and compares text; batched
+    pages inline their parameters, so on SQLite the bound must be that same text."""
+    if get_connection("default").capabilities.dialect == "sqlite":
+        return str(moment.astimezone(UTC))
+    return moment
 
 
 NO_FILTER = EventFilter()
