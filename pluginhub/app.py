@@ -26,6 +26,7 @@ from .persisted import Documents, PersistedQueries
 from .schema import build_schema
 from .telemetry import metrics, tracing
 from .telemetry.requests import Telemetry
+from .webhooks.worker import Worker as WebhookWorker
 
 log = logging.getLogger("pluginhub")
 
@@ -55,9 +56,16 @@ def create_app(settings: Settings) -> Starlette:
         listener = None if settings.is_sqlite else PostgresListener(settings.database_url, notifier)
         if listener is not None:
             listener.start()
+        webhooks = WebhookWorker(settings, notifier) if settings.webhook_worker else None
+        if webhooks is not None:
+            with db.activate(orm):
+                webhooks.start()
         try:
             yield
         finally:
+            if webhooks is not None:
+                with db.activate(orm):
+                    await webhooks.stop()
             if listener is not None:
                 await listener.stop()
             await worker.stop()

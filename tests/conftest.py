@@ -78,6 +78,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         spool_dir=str(tmp_path_factory.mktemp("spool")),
         secret_key="test-secret-key",
         max_package_bytes=256 * 1024,
+        webhook_worker=False,  # webhook tests start apps and servers that send; the shared app stays quiet
     )
 
 

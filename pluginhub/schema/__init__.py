@@ -9,15 +9,17 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.types.base import get_object_definition
 from strawberry.types.execution import PreExecutionError
 
 from ..config import Settings
 from ..resolvers.errors import RequestCode
 from .extensions import extensions, log_errors, validator
-from .mutation import Mutation
+from .mutation import Mutation as BaseMutation
 from .query import Query
 from .subscription import Subscription
 from .validation import Validator
+from .webhook_mutations import WebhookMutations
 
 DateTime = strawberry.scalar(
     name="DateTime",
@@ -25,6 +27,11 @@ DateTime = strawberry.scalar(
     serialize=lambda value: value.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     parse_value=datetime.fromisoformat,
 )
+
+
+@strawberry.type(name="Mutation", description=get_object_definition(BaseMutation, strict=True).description)
+class Mutation(BaseMutation, WebhookMutations):
+    """Every mutation: the core ones and, in their own module, the webhook ones."""
 
 
 class Schema(strawberry.Schema):

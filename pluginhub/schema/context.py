@@ -14,9 +14,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from ..config import Settings
 from ..delivery import Notifier, Wakeup
-from ..models import Account, DebugBinding, Entity, MiniProgram, Plugin, PluginOrder
+from ..models import Account, DebugBinding, Entity, MiniProgram, Plugin, PluginEvent, PluginOrder
 from ..packages import PackageStore
-from ..resolvers import loaders, plugin_users
+from ..resolvers import loaders, plugin_users, webhooks
 from ..resolvers.accounts import authenticate
 from ..resolvers.errors import RequestCode, RequestError
 from ..resolvers.pagination import PageArgs
@@ -78,6 +78,9 @@ class Loaders:
         self.plugin_order_pages: SharedLoader = SharedLoader(load_fn=_as(viewer, loaders.plugin_order_pages))
         self.host_pages: SharedLoader = SharedLoader(load_fn=plugin_users.host_pages)
         self.adoption: SharedLoader = SharedLoader(load_fn=plugin_users.adoptions)
+        self.event: SharedLoader = SharedLoader(load_fn=partial(loaders.by_pk, PluginEvent))
+        self.webhook_pages: SharedLoader = SharedLoader(load_fn=webhooks.webhook_pages)
+        self.delivery_pages: SharedLoader = SharedLoader(load_fn=webhooks.delivery_pages)
 
 
 @dataclass

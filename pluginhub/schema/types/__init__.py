@@ -12,10 +12,22 @@ from .plugins import Plugin
 from .relations import DebugBinding, PluginOrder
 from .resolution import PluginUnavailable, PluginVersionResolution, ResolvedPluginVersion
 from .versions import PluginVersion
+from .webhooks import Webhook, WebhookDelivery
 
 NODE_TYPES = {
     get_object_definition(t, strict=True).name: t
-    for t in (Entity, Account, MiniProgram, Plugin, PluginVersion, PluginEvent, DebugBinding, PluginOrder)
+    for t in (
+        Entity,
+        Account,
+        MiniProgram,
+        Plugin,
+        PluginVersion,
+        PluginEvent,
+        DebugBinding,
+        PluginOrder,
+        Webhook,
+        WebhookDelivery,
+    )
 }
 
 __all__ = [
@@ -31,4 +43,6 @@ __all__ = [
     "PluginVersion",
     "PluginVersionResolution",
     "ResolvedPluginVersion",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -22,6 +22,7 @@ from .events import PluginEvent
 from .plugin_users import PluginHost, VersionAdoption
 from .relations import DebugBinding, PluginOrder
 from .versions import PluginVersion
+from .webhooks import Webhook
 
 
 async def _slot(plugin: Any, info: Info, name: str) -> Any:
@@ -193,3 +194,19 @@ class Plugin(ModelNode):
         if not access.sees_plugin_users(ctx.me, root):
             return []
         return await ctx.loaders.adoption.load(root.plugin_id)
+
+    @strawberry.field(description="The plugin's webhooks, newest first (owners only; empty for anyone else).")
+    async def webhooks(
+        self,
+        root: strawberry.Parent[Any],
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Webhook]:
+        ctx = info.context
+        args = ctx.page(first, after, last, before)
+        if not access.sees_plugin_users(ctx.me, root):
+            return Connection.of(empty_page(args))
+        return Connection.of(await ctx.loaders.webhook_pages.load((root.plugin_id, args)))

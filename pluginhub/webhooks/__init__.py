@@ -1,0 +1,1 @@
+"""Webhook delivery: the outbound side (transport, sending) and the per-process worker."""
