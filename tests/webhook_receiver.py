@@ -29,6 +29,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = 0.0  # the event loop's clock when it arrived
     answered: int | None = None
 
     @property
@@ -58,7 +59,9 @@ class Receiver:
         return [r for r in self.received if r.answered == 200 and (path is None or r.path == path)]
 
     async def handle(self, request: Request) -> Response:
-        record = Received(request.url.path, dict(request.headers), await request.body())
+        record = Received(
+            request.url.path, dict(request.headers), await request.body(), asyncio.get_running_loop().time()
+        )
         self.received.append(record)
         self.arrived.set()
         path = request.url.path
