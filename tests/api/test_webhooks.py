@@ -7,6 +7,7 @@ is tested against real receivers in tests/test_webhook_delivery.py.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
@@ -19,6 +20,7 @@ from pluginhub import sealing
 from pluginhub.app import create_app
 from pluginhub.models import Webhook, WebhookDelivery
 from pluginhub.resolvers import outbox
+from tests.conftest import postgres_only
 from tests.helpers import Console, codes, top_level_codes
 
 WEBHOOK_FIELDS = "id url kinds active createdAt lastDeliveryAt consecutiveFailures"
@@ -370,3 +372,22 @@ async def test_delivery_log_lists_newest_first(console: Console, alice, plugin, 
     assert [e["node"]["event"]["kind"] for e in log["edges"]] == ["VERSION_UPLOADED", "WEBHOOK_CREATED"]
     assert all(e["node"]["status"] == "PENDING" and e["node"]["attempts"] == 0 for e in log["edges"])
     assert top_level_codes(await console.post(NODE, {"id": log["edges"][0]["node"]["id"]}, alice)) == []
+
+
+# ---------------------------------------------------------------- leases under concurrency
+
+
+@pytest.mark.concurrency
+@postgres_only
+async def test_simultaneous_feeds_and_claims_never_double_up(console: Console, alice, plugin):
+    for i in range(5):
+        assert (await create(console, alice, plugin, url=f"{PUBLIC_URL}&n={i}"))["userErrors"] == []
+    await console.upload(alice, plugin, "1.0.0")
+    await asyncio.gather(*(outbox.feed() for _ in range(8)))
+    # each hook: its own creation, the later creations, the upload
+    assert await WebhookDelivery.all().count() == sum(5 - i + 1 for i in range(5))
+    pairs = await WebhookDelivery.all().values_list("webhook_id", "event_id")
+    assert len(pairs) == len(set(pairs))
+    leased = await asyncio.gather(*(outbox.claim(f"worker-{i}", 10, 30, set()) for i in range(8)))
+    everyone = [webhook_id for ids in leased for webhook_id in ids]
+    assert sorted(everyone) == sorted(set(everyone)) and len(everyone) == 5
