@@ -37,6 +37,7 @@ run: $(STAMP)
 	  [print(f'  {k:6} {v}') for k, v in t.items()]; print()" || true
 	PLUGINHUB_CORS_ORIGINS="$${PLUGINHUB_CORS_ORIGINS-$(CORS_ORIGINS)}" \
 	PLUGINHUB_LOG_FORMAT="$${PLUGINHUB_LOG_FORMAT-$(LOG_FORMAT)}" \
+	PLUGINHUB_WEBHOOK_ALLOW_PRIVATE="$${PLUGINHUB_WEBHOOK_ALLOW_PRIVATE-1}" \
 	$(BIN)/pluginhub serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then on PostgreSQL when PLUGINHUB_TEST_POSTGRES_URL is set.

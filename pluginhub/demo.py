@@ -10,9 +10,9 @@ import json
 import zipfile
 
 from .config import Settings
-from .models import Entity, Role
+from .models import Entity, PluginEventKind, Role
 from .packages import from_settings
-from .resolvers import accounts, bindings, orders, plugins
+from .resolvers import accounts, bindings, orders, plugins, webhooks
 from .resolvers.versions import experience, release, review
 from .resolvers.versions import upload as uploads
 from .resolvers.viewer import Viewer
@@ -35,6 +35,18 @@ def build_package(name: str, version: str) -> bytes:
     return buffer.getvalue()
 
 
+# The demo's webhook: a receiver on this machine (README, "Webhooks for CI and chat-ops" runs one).
+DEMO_WEBHOOK_URL = "http://127.0.0.1:9000/pluginhub"
+DEMO_WEBHOOK_SECRET = "demo-webhook-secret-change-me"
+DEMO_WEBHOOK_KINDS = [
+    PluginEventKind.SUBMITTED,
+    PluginEventKind.APPROVED,
+    PluginEventKind.REJECTED,
+    PluginEventKind.WENT_ONLINE,
+    PluginEventKind.ROLLED_BACK,
+]
+
+
 class DemoNotEmpty(RuntimeError):
     pass
 
@@ -48,6 +60,7 @@ async def load_demo(settings: Settings) -> dict[str, str]:
         await demo.people()
         await demo.pay_button()
         await demo.map_view()
+        await demo.ci_webhook()
     finally:
         await demo.store.store.close()
     return demo.tokens
@@ -105,7 +118,7 @@ class Demo:
         version); debug bindings in every status; two active orders and a cancelled one."""
         alice, bob = self.alice, self.bob
         pay = await plugins.create_plugin(alice, name="Pay Button", description="One-tap checkout for mini-programs.")
-        pid = pay.plugin_id
+        pid = self.pay_id = pay.plugin_id
         await release.go_online(alice, await self.reviewed(pid, "1.0.0"))
         await release.go_online(alice, await self.reviewed(pid, "1.1.0"))
         gray = await self.reviewed(pid, "1.2.0")
@@ -131,6 +144,18 @@ class Demo:
         await orders.order_plugin(bob, app_id=self.outlet_app, plugin_id=pid)
         cancelled = await orders.order_plugin(bob, app_id=self.club_app, plugin_id=pid)
         await orders.cancel_order(bob, cancelled.id)
+
+    async def ci_webhook(self) -> None:
+        """Pay Button posts review and release events to a CI hook on this machine (DEMO_WEBHOOK_URL):
+        nothing leaves the machine; with no receiver there, its deliveries fail and back off."""
+        await webhooks.create_webhook(
+            self.alice,
+            webhooks.Policy(self.settings.secret_key, allow_private=True),  # the demo's own loopback receiver
+            plugin_id=self.pay_id,
+            url=DEMO_WEBHOOK_URL,
+            kinds=DEMO_WEBHOOK_KINDS,
+            secret=DEMO_WEBHOOK_SECRET,
+        )
 
     async def map_view(self) -> None:
         """REJECTED 0.9.0, APPROVED 1.0.0, DEVELOPMENT 1.1.0 without features."""

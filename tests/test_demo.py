@@ -32,3 +32,13 @@ async def test_demo_loads_into_an_empty_database_only(app, settings):
     await load_demo(settings)
     with pytest.raises(DemoNotEmpty):
         await load_demo(settings)
+
+
+async def test_demo_has_a_webhook_to_this_machine(app, settings):
+    from pluginhub.demo import DEMO_WEBHOOK_URL
+    from pluginhub.models import Webhook
+
+    await load_demo(settings)
+    (hook,) = await Webhook.all()
+    assert hook.url == DEMO_WEBHOOK_URL and hook.url.startswith("http://127.0.0.1:")
+    assert hook.active and "APPROVED" in hook.kinds
