@@ -188,6 +188,15 @@ def cmd_events_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def events_commands(commands: Any) -> None:
+    events = commands.add_parser("events", help="read the event log").add_subparsers(dest="action", required=True)
+    export = events.add_parser("export", help="stream a plugin's events (JSON lines or CSV) to stdout")
+    export.add_argument("--plugin", required=True, help="the pluginId")
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="default: %(default)s")
+    export.add_argument("--since", help="only events at or after this time (ISO 8601 with a zone)")
+    export.set_defaults(run=cmd_events_export)
+
+
 def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     from .schema import export_sdl
 
@@ -379,12 +388,7 @@ def parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one block per command
     allowlist_check.add_argument("--list", help="the manifest (default: $PLUGINHUB_PERSISTED_QUERIES_FILE)")
     allowlist_check.set_defaults(run=cmd_allowlist_check)
 
-    events = commands.add_parser("events", help="read the event log").add_subparsers(dest="action", required=True)
-    events_export = events.add_parser("export", help="stream a plugin's events (JSON lines or CSV) to stdout")
-    events_export.add_argument("--plugin", required=True, help="the pluginId")
-    events_export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="default: %(default)s")
-    events_export.add_argument("--since", help="only events at or after this time (ISO 8601 with a zone)")
-    events_export.set_defaults(run=cmd_events_export)
+    events_commands(commands)
 
     watch = commands.add_parser("watch", help="follow events (or a resolution) as JSON lines")
     watch.add_argument("--plugin", help="a pluginId: its events (with --app and --scene: its resolution)")

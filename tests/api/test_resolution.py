@@ -342,7 +342,9 @@ async def test_only_a_gray_version_serves_the_hosts_in_its_rollout_and_no_one_el
     row = await Plugin.get(plugin_id=plugin["pluginId"])
     for app in (inside, outside):
         await PluginOrder.create(
-            plugin_id=plugin["pluginId"], mini_program_id=app["appId"], rollout_bucket=bucket(plugin["pluginId"], app["appId"])
+            plugin_id=plugin["pluginId"],
+            mini_program_id=app["appId"],
+            rollout_bucket=bucket(plugin["pluginId"], app["appId"]),
         )
 
     answer = await resolution.resolve(await MiniProgram.get(app_id=inside["appId"]), row, Scene.RELEASE)
