@@ -86,6 +86,8 @@ async def feed() -> int:
         horizon = events[-1]["id"]
     queued = 0
     for hook in hooks:
+        if hook.position >= horizon:
+            continue  # ahead of a truncated batch: never move a webhook back
         mine = [
             e
             for e in events
@@ -141,12 +143,28 @@ async def next_delivery(webhook_id: int, owner: str) -> tuple[Webhook, WebhookDe
     hook = await Webhook.get_or_none(id=webhook_id, lease_owner=owner)
     if hook is None:
         return None
-    head = await WebhookDelivery.filter(webhook_id=webhook_id, status=PENDING).order_by("id").first()
+    head = await _head(webhook_id)
     now = clock.now()
-    if not hook.active or head is None or (head.next_attempt_at is not None and head.next_attempt_at > now):
-        await release(webhook_id, owner)
+    if hook.active and head is not None and (head.next_attempt_at is None or head.next_attempt_at <= now):
+        return hook, head
+    async with in_transaction():
+        # Under the row lock `feed` takes too, so a delivery it queues meanwhile is not missed.
+        hook = await Webhook.filter(id=webhook_id, lease_owner=owner).select_for_update().first()
+        if hook is not None:
+            head = await _head(webhook_id)
+            hook.update_from_dict({"lease_owner": None, "lease_until": None, "due_at": _due(head)})
+            await hook.save(update_fields=["lease_owner", "lease_until", "due_at"])
+    return None
+
+
+async def _head(webhook_id: int) -> WebhookDelivery | None:
+    return await WebhookDelivery.filter(webhook_id=webhook_id, status=PENDING).order_by("id").first()
+
+
+def _due(head: WebhookDelivery | None) -> datetime | None:
+    if head is None:
         return None
-    return hook, head
+    return head.next_attempt_at or clock.now()
 
 
 async def seconds_until_due() -> float | None:

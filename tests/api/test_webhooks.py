@@ -391,3 +391,25 @@ async def test_simultaneous_feeds_and_claims_never_double_up(console: Console, a
     leased = await asyncio.gather(*(outbox.claim(f"worker-{i}", 10, 30, set()) for i in range(8)))
     everyone = [webhook_id for ids in leased for webhook_id in ids]
     assert sorted(everyone) == sorted(set(everyone)) and len(everyone) == 5
+
+
+async def test_feeding_in_small_batches_never_moves_a_webhook_back(console: Console, alice, plugin, monkeypatch):
+    other = await console.create_plugin(alice, "Other")
+    await create(console, alice, plugin)  # A follows `plugin` from here
+    await console.upload(alice, plugin, "1.0.0")
+    await console.upload(alice, plugin, "1.1.0")
+    await console.upload(alice, other, "0.9.0")  # before B exists: not B's
+    await console.upload(alice, plugin, "1.2.0")
+    await create(console, alice, other)  # B follows `other` from here
+    await console.upload(alice, other, "1.0.0")
+    monkeypatch.setattr(outbox, "FEED_BATCH", 2)  # A lags behind B: its batches end before B's position
+    for _ in range(10):
+        await outbox.feed()
+    a, b = await Webhook.all().order_by("id")
+
+    async def sent(hook: Webhook) -> list[tuple[str, str | None]]:
+        rows = await WebhookDelivery.filter(webhook_id=hook.id).order_by("id").prefetch_related("event__version")
+        return [(d.event.kind, d.event.version.version if d.event.version else None) for d in rows]
+
+    assert await sent(a) == [("WEBHOOK_CREATED", None)] + [("VERSION_UPLOADED", v) for v in ("1.0.0", "1.1.0", "1.2.0")]
+    assert await sent(b) == [("WEBHOOK_CREATED", None), ("VERSION_UPLOADED", "1.0.0")]
