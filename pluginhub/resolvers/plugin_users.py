@@ -81,24 +81,41 @@ class _Sql:
         return ", ".join(self(v) for v in values)
 
 
-def _hosts_sql(sql: _Sql, plugin_ids: list[str], relations: tuple[str, ...]) -> str:
-    """Each (plugin, host) pair with whether it is ordered and bound, filtered by relation.
+def _hosts_sql(sql: _Sql, plugin_ids: list[str], relations: tuple[str, ...], args: PageArgs | None = None) -> str:
+    """Each (plugin, host) pair with whether it is ordered and bound, filtered by relation
+    and, for a page, by its cursors. One plugin's unfiltered page reads only its first
+    rows from each table (the active-pair indexes keep them in appId order).
 
     Placeholders are taken in the order they appear in the text (SQLite's are positional)."""
     relation_filter = " OR ".join(RELATION_SQL[HostRelation(r)] for r in relations) or "1 = 1"
-    statement = (
+    members = [
+        (
+            "SELECT plugin_id, mini_program_id AS app_id, 1 AS ordered, 0 AS bound FROM plugin_order",
+            OrderStatus.ACTIVE,
+        ),
+        (
+            "SELECT plugin_id, mini_program_id AS app_id, 0 AS ordered, 1 AS bound FROM debug_binding",
+            DebugBindingStatus.AUTHORIZED,
+        ),
+    ]
+    parts = []
+    for select, status in members:
+        # The status is written out, not a parameter, so the partial unique indexes on active pairs apply.
+        part = f"{select} WHERE status = '{status.value}' AND plugin_id IN ({sql.many(plugin_ids)})"
+        if args is not None and args.after is not None:
+            part += f" AND mini_program_id > {sql(_cursor(args.after))}"
+        if args is not None and args.before is not None:
+            part += f" AND mini_program_id < {sql(_cursor(args.before))}"
+        if args is not None and len(plugin_ids) == 1 and not relations:
+            direction = "DESC" if args.backward else "ASC"
+            part = f"SELECT * FROM ({part} ORDER BY mini_program_id {direction} LIMIT {sql(args.size + 1)}) AS firsts"
+        parts.append(part)
+    return (
         "SELECT h.plugin_id, h.app_id, h.ordered, h.bound FROM ("
         "SELECT plugin_id, app_id, MAX(ordered) AS ordered, MAX(bound) AS bound FROM ("
-        "SELECT plugin_id, mini_program_id AS app_id, 1 AS ordered, 0 AS bound FROM plugin_order"
-        f" WHERE status = {sql(OrderStatus.ACTIVE.value)}"
+        f"{parts[0]} UNION ALL {parts[1]}"
+        f") AS relations GROUP BY plugin_id, app_id) AS h WHERE ({relation_filter})"
     )
-    statement += f" AND plugin_id IN ({sql.many(plugin_ids)})"
-    statement += (
-        " UNION ALL SELECT plugin_id, mini_program_id AS app_id, 0 AS ordered, 1 AS bound FROM debug_binding"
-        f" WHERE status = {sql(DebugBindingStatus.AUTHORIZED.value)}"
-    )
-    statement += f" AND plugin_id IN ({sql.many(plugin_ids)})"
-    return statement + f") AS relations GROUP BY plugin_id, app_id) AS h WHERE ({relation_filter})"
 
 
 def _cursor(raw: str) -> str:
@@ -110,17 +127,11 @@ def _cursor(raw: str) -> str:
 
 async def _page_rows(plugin_ids: list[str], relations: tuple[str, ...], args: PageArgs) -> list[dict[str, Any]]:
     sql = _Sql()
-    inner = _hosts_sql(sql, plugin_ids, relations)
-    bounds = []
-    if args.after is not None:
-        bounds.append(f"h.app_id > {sql(_cursor(args.after))}")
-    if args.before is not None:
-        bounds.append(f"h.app_id < {sql(_cursor(args.before))}")
-    where = f" AND {' AND '.join(bounds)}" if bounds else ""
+    inner = _hosts_sql(sql, plugin_ids, relations, args)
     direction = "DESC" if args.backward else "ASC"
     statement = (
         "SELECT * FROM (SELECT h.*, ROW_NUMBER() OVER (PARTITION BY h.plugin_id ORDER BY h.app_id "
-        f"{direction}) AS page_position FROM ({inner}{where}) AS h) AS numbered "
+        f"{direction}) AS page_position FROM ({inner}) AS h) AS numbered "
         f"WHERE page_position <= {sql(args.size + 1)}"
     )
     rows: list[dict[str, Any]] = await get_connection("default").execute_query_dict(statement, sql.values)
