@@ -37,6 +37,7 @@ log = logging.getLogger("pluginhub.webhooks")
 
 CONCURRENCY = 8  # webhooks sent to at once by one process
 PER_LEASE = 50  # deliveries sent under one lease before others get a turn
+STOP_WITHIN = 10.0  # seconds a stopping worker waits for its loops to finish their step
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -54,6 +55,7 @@ class Worker:
         self.poll = settings.webhook_poll or (2.0 if settings.is_sqlite else 5.0)
         self.busy: dict[int, asyncio.Task[None]] = {}
         self._kick = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
@@ -62,21 +64,34 @@ class Worker:
         self._task = asyncio.create_task(self._run(), name="pluginhub-webhooks")
 
     async def stop(self) -> None:
-        """Stop sending; what was in flight stays PENDING and is sent again by whoever runs next."""
-        tasks = [t for t in (self._task, *self.busy.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        """Stop sending; what was in flight stays PENDING and is sent again by whoever runs next.
+
+        Only HTTP requests are cancelled: a task cancelled inside a database
+        transaction can leave the SQLite client locked (tortoise's transaction
+        entry is not cancel-safe), so the loops are asked to finish their
+        current step instead, within a bound."""
+        self._stopping.set()
+        await self._finish([self._task] if self._task is not None else [])
+        await self._finish(list(self.busy.values()))
         with contextlib.suppress(Exception):
             await outbox.release_all(self.owner)
         if self._client is not None:
             await self._client.aclose()
 
+    @staticmethod
+    async def _finish(tasks: list[asyncio.Task[None]]) -> None:
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=STOP_WITHIN)
+        for task in late:  # stuck on the database: nothing better left to do
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
     async def _run(self) -> None:
         with self.notifier.listen() as wakeup:
-            while True:
+            while not self._stopping.is_set():
                 wakeup.clear()
                 self._kick.clear()
                 delay = self.poll
@@ -106,7 +121,11 @@ class Worker:
         self._kick.set()
 
     async def _sleep(self, woken: Coroutine[Any, Any, None], delay: float) -> None:
-        waiters = {asyncio.ensure_future(woken), asyncio.ensure_future(self._kick.wait())}
+        waiters = {
+            asyncio.ensure_future(woken),
+            asyncio.ensure_future(self._kick.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        }
         try:
             await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -116,11 +135,15 @@ class Worker:
     async def _work(self, webhook_id: int) -> None:
         try:
             for _ in range(PER_LEASE):
+                if self._stopping.is_set():
+                    return  # stop() lets the lease go
                 step = await outbox.next_delivery(webhook_id, self.owner)
                 if step is None:
                     return
                 webhook, delivery = step
-                outcome = await self.send(webhook, delivery)
+                outcome = await self._unless_stopping(self.send(webhook, delivery))
+                if outcome is None:
+                    return  # stopped mid-request: the delivery stays PENDING
                 step_result = await outbox.record(webhook_id, delivery.id, self.owner, outcome, self.retry, self.lease)
                 if step_result.turned_inactive:
                     self.notifier.wake()  # its event is for this process's subscribers too
@@ -133,6 +156,20 @@ class Worker:
             log.exception("webhook %s: delivery failed unexpectedly", webhook_id)
             with contextlib.suppress(Exception):
                 await outbox.release(webhook_id, self.owner)
+
+    async def _unless_stopping(self, sending: Coroutine[Any, Any, outbox.Outcome]) -> outbox.Outcome | None:
+        """The request's outcome, or None when the worker stops first (the request is then cancelled)."""
+        request = asyncio.ensure_future(sending)
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({request, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not request.done():
+                request.cancel()
+        if request.cancelled():
+            return None
+        return request.result()
 
     async def send(self, webhook: Webhook, delivery: WebhookDelivery) -> outbox.Outcome:
         """POST the delivery; 2xx within the timeout is success, anything else a failure to retry."""
