@@ -34,8 +34,8 @@ pytestmark = pytest.mark.slow
 COMMAND = [sys.executable, "-m", "pluginhub.cli", "serve", "--host", "127.0.0.1"]
 WEBHOOK_ENV = {
     "PLUGINHUB_WEBHOOK_ALLOW_PRIVATE": "1",
-    "PLUGINHUB_WEBHOOK_TIMEOUT": "1",
-    "PLUGINHUB_WEBHOOK_LEASE": "2",  # held at least timeout + 5 s: a killed server's lease ends within ~6 s
+    "PLUGINHUB_WEBHOOK_TIMEOUT": "3",  # roomy on a busy machine: a timeout would mean a second attempt
+    "PLUGINHUB_WEBHOOK_LEASE": "2",  # held at least timeout + 5 s: a killed server's lease ends within ~8 s
     "PLUGINHUB_WEBHOOK_RETRY_BASE": "0.1",
     "PLUGINHUB_WEBHOOK_POLL": "0.5",
 }
