@@ -24,7 +24,11 @@ def files_under(root: Path) -> set[str]:
     found = set()
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = [name for name in subdirectories if name not in IGNORED]
-        found.update(os.path.relpath(os.path.join(directory, name), root) for name in subdirectories + files)
+        found.update(
+            os.path.relpath(os.path.join(directory, name), root)
+            for name in subdirectories + files
+            if not name.startswith(".coverage.")  # `make coverage` measures subprocesses: their data, not the suite's
+        )
     return found
 
 
