@@ -93,8 +93,9 @@ async def test_bad_filters_are_refused(console: Console, alice, plugin, variable
 
 @pytest.mark.parametrize("variables", [{"since": "yesterday"}, {"kinds": ["NOT_A_KIND"]}])
 async def test_malformed_filter_values_fail_validation(console: Console, alice, plugin, variables):
-    """graphql-core refuses the variable before anything runs (its error carries no code today)."""
+    """graphql-core refuses the variable before anything runs."""
     body = await console.post(EVENTS, {"pluginId": plugin["pluginId"], **variables}, alice)
-    assert body["data"] is None
+    assert body.get("data") is None
     (error,) = body["errors"]
     assert f"${next(iter(variables))}" in error["message"]
+    assert top_level_codes(body) == ["GRAPHQL_VALIDATION_FAILED"], body
