@@ -1,4 +1,4 @@
-"""Migration 0005 fills in the gray bucket of every order placed before it."""
+"""Migration 0006 fills in the gray bucket of every order placed before it."""
 
 from __future__ import annotations
 
